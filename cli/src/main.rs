@@ -1,0 +1,53 @@
+//! `sla`: the SLA tracker's command-line tool.
+
+use clap::{Parser, Subcommand};
+
+mod calc;
+mod check;
+mod explain;
+mod normalize;
+mod replay;
+mod schema;
+
+/// SLA tracker for customer-support teams.
+#[derive(Debug, Parser)]
+#[command(name = "sla", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Business-time arithmetic: JSON lines in, JSON lines out.
+    Calc(calc::Args),
+    /// Validate a policy file and print its targets.
+    Check(check::Args),
+    /// Explain a ticket's SLA timeline.
+    Explain(explain::Args),
+    /// Replay an event history through the engine with a virtual clock.
+    Replay(replay::Args),
+    /// Verify and normalize a helpdesk webhook into canonical events.
+    Normalize(normalize::Args),
+    /// Print a JSON Schema (`event`, `policy`, `sla-event`).
+    Schema(schema::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Calc(args) => calc::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Normalize(args) => normalize::run(args),
+        Command::Schema(args) => schema::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("sla: {err:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

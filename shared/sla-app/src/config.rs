@@ -1,0 +1,35 @@
+//! Configuration read from the environment at start-up. CONTRACT: the names are fixed
+//! (infra/template.yaml sets them; a test checks the two agree).
+
+/// DynamoDB table holding ticket records (required by every function).
+pub const ENV_TABLE_NAME: &str = "SLA_TABLE_NAME";
+/// Number of due-index shards (optional, default 16; must match across functions).
+pub const ENV_DUE_SHARDS: &str = "SLA_DUE_SHARDS";
+/// Path of the tenants file (required by the webhook functions and the sweep).
+pub const ENV_TENANTS_FILE: &str = "SLA_TENANTS_FILE";
+/// Default policy file for tenants that name none (optional).
+pub const ENV_POLICY_FILE: &str = "SLA_POLICY_FILE";
+/// EventBridge bus name or ARN (required by the sweep).
+pub const ENV_EVENT_BUS: &str = "SLA_EVENT_BUS_NAME";
+/// EventBridge `Source` of published events (optional, default `sla-tracker`).
+pub const ENV_EVENT_SOURCE: &str = "SLA_EVENT_SOURCE";
+
+/// Variables the webhook functions (`ticket-created`, `ticket-updated`) require.
+pub const WEBHOOK_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE];
+/// Variables the sweep function requires.
+pub const SWEEP_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE, ENV_EVENT_BUS];
+
+/// IAM actions the webhook functions' code calls (secrets only when a tenant uses them).
+pub const WEBHOOK_IAM_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+];
+/// IAM actions the sweep function's code calls.
+pub const SWEEP_IAM_ACTIONS: &[&str] = &[
+    "dynamodb:Query",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "events:PutEvents",
+];

@@ -1,0 +1,102 @@
+//! The canonical ticket event: the contract every helpdesk adapter produces.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One thing that happened to a ticket, in canonical form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketEvent {
+    /// Tenant (customer account) the ticket belongs to.
+    pub tenant: String,
+    /// The helpdesk's ticket id, as a string.
+    pub ticket_id: String,
+    /// Stable id of this event; a second event with the same id is a duplicate.
+    pub event_id: String,
+    /// When it happened (UTC on output; any offset accepted on input).
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub kind: EventKind,
+    /// The ticket as of `at`; missing fields keep their last known value.
+    #[serde(default)]
+    pub ticket: TicketSnapshot,
+    /// The comment, with kind `comment` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<Comment>,
+    /// The helpdesk that sent it (`zendesk`, `canonical`, ...), for policy matching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+}
+
+/// What kind of event this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Updated,
+    Comment,
+}
+
+/// The ticket's attributes as of an event. `None` means "unchanged / unknown".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketSnapshot {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_timezone: Option<String>,
+}
+
+/// Canonical ticket status.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    Open,
+    Pending,
+    OnHold,
+    Solved,
+    Closed,
+}
+
+/// Canonical ticket priority.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// A comment on the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Comment {
+    pub author: Author,
+    pub public: bool,
+}
+
+/// Who wrote a comment. Only a public `agent` comment counts as a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    Agent,
+    Customer,
+    System,
+}

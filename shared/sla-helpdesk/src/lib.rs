@@ -1,0 +1,1 @@
+//! Helpdesk webhook adapters (being implemented).
