@@ -1,10 +1,243 @@
-//! (being implemented)
+//! `sla explain --policy P EVENTS.jsonl [--ticket ID] [--at T]`: a readable timeline of
+//! one ticket's clocks: which policy matched and why, when each cycle ran, paused and
+//! stopped, business time used, the deadline and the rule that produced it.
 
-/// Arguments.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use chrono::{DateTime, Utc};
+use sla_core::duration::format_duration;
+use sla_core::policy::{metric_name, priority_name, status_name};
+use sla_core::{ClockState, ClockStep, PolicySet, SlaEvent, TicketSla, TicketState};
+
+use crate::replay::{group_by_ticket, load_policies, read_events};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable timeline.
+    Text,
+    /// The evaluated ticket state as JSON.
+    Json,
+}
+
+/// Arguments of `sla explain`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The policy file (YAML).
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Canonical ticket events, one JSON object per line.
+    pub events: PathBuf,
+    /// The ticket to explain (required when the file holds several).
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// The tenant, when two tenants share a ticket id.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Explain as of this instant (RFC 3339; default: the ticket's last event).
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
 
-/// Runs the subcommand.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not implemented yet")
+/// Prints the explanation.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let policies = load_policies(&args.policy)?;
+    let events = select_ticket(group_by_ticket(read_events(&args.events)?), &args)?;
+    let Some(last) = events.last().map(|e| e.at) else {
+        bail!("{}: no events", args.events.display());
+    };
+    let at = args.at.unwrap_or(last);
+    let mut ticket = TicketSla::default();
+    for event in events {
+        ticket.ingest(event);
+    }
+    ticket.advance(&policies, at);
+    let state = ticket.evaluate(&policies, at);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&state)?),
+        Format::Text => print!("{}", render(&state, &policies)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn select_ticket(
+    tickets: Vec<Vec<sla_core::TicketEvent>>,
+    args: &Args,
+) -> anyhow::Result<Vec<sla_core::TicketEvent>> {
+    let wanted = |events: &&Vec<sla_core::TicketEvent>| {
+        let first = &events[0];
+        args.ticket.as_ref().is_none_or(|t| &first.ticket_id == t)
+            && args.tenant.as_ref().is_none_or(|t| &first.tenant == t)
+    };
+    let mut matching: Vec<Vec<sla_core::TicketEvent>> =
+        tickets.iter().filter(wanted).cloned().collect();
+    match matching.len() {
+        1 => Ok(matching.remove(0)),
+        0 => bail!("{}: no events for that ticket", args.events.display()),
+        n => {
+            let ids: Vec<String> = tickets
+                .iter()
+                .filter(wanted)
+                .take(5)
+                .map(|e| format!("{}/{}", e[0].tenant, e[0].ticket_id))
+                .collect();
+            bail!(
+                "{}: {n} tickets match; choose one with --ticket (and --tenant), e.g. {}",
+                args.events.display(),
+                ids.join(", ")
+            )
+        }
+    }
+}
+
+fn stamp(at: DateTime<Utc>, zone: Option<sla_core::chrono_tz::Tz>) -> String {
+    let utc = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    match zone {
+        Some(zone) if zone != sla_core::chrono_tz::UTC => {
+            format!(
+                "{utc} ({} {zone})",
+                at.with_timezone(&zone).format("%a %H:%M")
+            )
+        }
+        _ => utc,
+    }
+}
+
+/// The whole explanation as text.
+fn render(state: &TicketState, policies: &PolicySet) -> String {
+    let mut out = format!(
+        "ticket {}/{} as of {}: status {}, priority {}{}\n",
+        state.tenant,
+        state.ticket_id,
+        stamp(state.at, None),
+        state.status.as_ref().map_or("unknown".into(), status_name),
+        priority_name(&state.priority),
+        state
+            .created
+            .map_or(String::new(), |c| format!(", created {}", stamp(c, None))),
+    );
+    match &state.policy {
+        Some(policy) => out.push_str(&format!(
+            "policy {:?} (policies[{}]) applies: {}; earlier policies do not match\n",
+            policy.name, policy.index, policy.reason
+        )),
+        None => out.push_str("no policy matches this ticket: it has no SLA clocks\n"),
+    }
+    if state.policy.is_some() && state.clocks.is_empty() {
+        out.push_str("the policy sets no target for this ticket's priority, so no clock runs\n");
+    }
+    for clock in &state.clocks {
+        out.push('\n');
+        out.push_str(&render_clock(clock, policies));
+    }
+    if !state.announcements.is_empty() {
+        out.push_str("\nannouncements:\n");
+        for event in &state.announcements {
+            out.push_str(&format!("  {}\n", announcement(event)));
+        }
+    }
+    out
+}
+
+fn render_clock(clock: &ClockState, policies: &PolicySet) -> String {
+    let zone = clock
+        .calendar
+        .as_ref()
+        .and_then(|name| policies.calendars().get(name))
+        .map(|calendar| calendar.timezone());
+    let state = serde_json::to_value(clock.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string));
+    let mut out = format!(
+        "{} cycle {}: {}\n",
+        metric_name(&clock.metric),
+        clock.cycle,
+        state.unwrap_or_default()
+    );
+    for step in &clock.timeline {
+        let (at, text) = describe(step);
+        out.push_str(&format!("  {}  {text}\n", stamp(at, zone)));
+    }
+    if let (Some(target), Some(calendar)) = (clock.target_seconds, &clock.calendar) {
+        out.push_str(&format!(
+            "  business time used: {} of {} on calendar {calendar}\n",
+            format_duration(clock.elapsed_seconds),
+            format_duration(target)
+        ));
+        if let Some(deadline) = clock.deadline {
+            out.push_str(&format!(
+                "  deadline: {} = start {} + {} of open time on {calendar}, paused spans excluded (deadline rule: {}){}\n",
+                stamp(deadline, zone),
+                stamp(clock.start, None),
+                format_duration(target),
+                clock.deadline_rule.as_deref().unwrap_or("earliest"),
+                if clock.state == sla_core::ClockPhase::Paused { "; projected as if resumed now" } else { "" }
+            ));
+        }
+    }
+    out
+}
+
+fn describe(step: &ClockStep) -> (DateTime<Utc>, String) {
+    match step {
+        ClockStep::Started { at, reason } => (*at, format!("started: {reason}")),
+        ClockStep::Measured {
+            at,
+            policy,
+            priority,
+            target_seconds,
+            calendar,
+        } => (
+            *at,
+            format!(
+                "measured by policy {policy}, priority {}: target {} on {calendar}",
+                priority_name(priority),
+                format_duration(*target_seconds)
+            ),
+        ),
+        ClockStep::Unmeasured { at } => (*at, "no longer measured: no target applies".into()),
+        ClockStep::Paused { at, status } => {
+            (*at, format!("paused: status {}", status_name(status)))
+        }
+        ClockStep::Resumed { at } => (*at, "resumed".into()),
+        ClockStep::Warned { at, threshold } => (*at, format!("warning at {threshold}")),
+        ClockStep::Breached { at, deadline } if at == deadline => (*at, "breached".into()),
+        ClockStep::Breached { at, deadline } => (
+            *at,
+            format!(
+                "breached (its deadline {} had already passed)",
+                stamp(*deadline, None)
+            ),
+        ),
+        ClockStep::Met { at } => (*at, "met".into()),
+        ClockStep::Cancelled { at, reason } => (*at, format!("cancelled: {reason}")),
+        ClockStep::Stopped { at, reason } => (*at, format!("stopped: {reason}")),
+    }
+}
+
+fn announcement(event: &SlaEvent) -> String {
+    let kind = serde_json::to_value(event.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string));
+    format!(
+        "{} {}{} {} cycle {} (deadline {}, elapsed {}) id {}",
+        event.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        kind.unwrap_or_default(),
+        event
+            .threshold
+            .as_ref()
+            .map_or(String::new(), |t| format!(" {t}")),
+        metric_name(&event.metric),
+        event.cycle,
+        event
+            .deadline
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        format_duration(event.elapsed_seconds),
+        event.event_id
+    )
 }

@@ -8,6 +8,7 @@ mod explain;
 mod normalize;
 mod replay;
 mod schema;
+mod serve;
 
 /// SLA tracker for customer-support teams.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ enum Command {
     Normalize(normalize::Args),
     /// Print a JSON Schema (`event`, `policy`, `sla-event`).
     Schema(schema::Args),
+    /// Run the whole tracker as one local server on an embedded SQLite store.
+    Serve(serve::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +45,7 @@ fn main() -> std::process::ExitCode {
         Command::Replay(args) => replay::run(args),
         Command::Normalize(args) => normalize::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,452 @@
-//! (being implemented)
+//! `sla replay --policy P EVENTS.jsonl`: runs an event history through the engine with
+//! a virtual clock, prints the SLA events as JSON lines and a compliance summary.
+//!
+//! History semantics: each ticket's events are sorted by `at` (ties keep file order) and
+//! a repeated `event_id` is dropped. The clock visits every event instant and every
+//! timer instant (`next_due`) of each ticket, up to `--until` (default: the latest `at`
+//! in the file). Tickets are independent, so they run on all cores; the output is
+//! sorted by the instant each SLA event was announced, then by ticket (file order).
 
-/// Arguments.
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sla_core::policy::{metric_name, priority_name};
+use sla_core::{CachedTicket, ClockPhase, Metric, PolicySet, Priority, SlaEvent, TicketEvent};
+
+/// Summary output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table after the JSON lines.
+    Text,
+    /// One final JSON line `{"summary": ...}`.
+    Json,
+}
+
+/// Arguments of `sla replay`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The policy file (YAML).
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Canonical ticket events, one JSON object per line.
+    pub events: PathBuf,
+    /// Summary format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Stop the virtual clock here (RFC 3339; default: the latest `at` in the file).
+    #[arg(long)]
+    pub until: Option<DateTime<Utc>>,
+    /// Print only the summary, not the SLA events.
+    #[arg(long)]
+    pub no_events: bool,
+}
 
-/// Runs the subcommand.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not implemented yet")
+/// Reads a policy file, naming it in errors.
+pub(crate) fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {
+    let yaml =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(PolicySet::from_yaml(&path.display().to_string(), &yaml)?)
+}
+
+/// Reads canonical events, one per non-blank line, parsing on all cores; errors name
+/// the first bad line.
+pub(crate) fn read_events(path: &Path) -> anyhow::Result<Vec<TicketEvent>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = lines.len().div_ceil(workers).max(1);
+    let parsed: Vec<Result<Vec<TicketEvent>, (usize, serde_json::Error)>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = lines
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(number, line)| {
+                                serde_json::from_str(line).map_err(|err| (*number, err))
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("parser panicked"))
+                .collect()
+        });
+    let mut events = Vec::with_capacity(lines.len());
+    for part in parsed {
+        let part = part.map_err(|(number, err)| {
+            anyhow::anyhow!(
+                "{}: line {}: not a canonical ticket event: {err}",
+                path.display(),
+                number + 1
+            )
+        })?;
+        events.extend(part);
+    }
+    Ok(events)
+}
+
+/// Events grouped per (tenant, ticket), in first-appearance order, each sorted by `at`.
+pub(crate) fn group_by_ticket(events: Vec<TicketEvent>) -> Vec<Vec<TicketEvent>> {
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    let mut tickets: Vec<Vec<TicketEvent>> = Vec::new();
+    for event in events {
+        let key = (event.tenant.clone(), event.ticket_id.clone());
+        let slot = *index.entry(key).or_insert_with(|| {
+            tickets.push(Vec::new());
+            tickets.len() - 1
+        });
+        tickets[slot].push(event);
+    }
+    for ticket in &mut tickets {
+        ticket.sort_by_key(|e| e.at);
+    }
+    tickets
+}
+
+/// What one ticket's replay contributes.
+struct TicketRun {
+    /// (announced at, event), in announcement order.
+    announced: Vec<(DateTime<Utc>, SlaEvent)>,
+    clocks: Vec<ClockOutcome>,
+    duplicates: usize,
+}
+
+struct ClockOutcome {
+    policy: String,
+    priority: Priority,
+    metric: Metric,
+    phase: ClockPhase,
+    elapsed: i64,
+}
+
+/// Drives one ticket with the virtual clock.
+fn run_ticket(policies: &PolicySet, events: Vec<TicketEvent>, until: DateTime<Utc>) -> TicketRun {
+    let mut ticket = CachedTicket::default();
+    let mut announced = Vec::new();
+    let mut duplicates = 0;
+    let mut next_due: Option<DateTime<Utc>> = None;
+    let mut pending = events.into_iter().filter(|e| e.at <= until).peekable();
+    loop {
+        let now = match (pending.peek().map(|e| e.at), next_due) {
+            (Some(a), Some(d)) => a.min(d),
+            (Some(a), None) => a,
+            (None, Some(d)) if d <= until => d,
+            _ => break,
+        };
+        while let Some(event) = pending.next_if(|e| e.at == now) {
+            if ticket.ingest(event) == sla_core::Ingested::Duplicate {
+                duplicates += 1;
+            }
+        }
+        let advance = ticket.advance(policies, now);
+        announced.extend(advance.new_events.into_iter().map(|e| (now, e)));
+        next_due = advance.next_due;
+    }
+    let last = ticket.advance(policies, until);
+    announced.extend(last.new_events.into_iter().map(|e| (until, e)));
+    let clocks = ticket
+        .evaluate(policies, until)
+        .clocks
+        .into_iter()
+        .filter_map(|clock| {
+            Some(ClockOutcome {
+                policy: clock.policy?,
+                priority: clock.priority?,
+                metric: clock.metric,
+                phase: clock.state,
+                elapsed: clock.elapsed_seconds,
+            })
+        })
+        .collect();
+    TicketRun {
+        announced,
+        clocks,
+        duplicates,
+    }
+}
+
+/// Runs every ticket on `workers` threads; results in ticket order.
+fn run_all(
+    policies: &PolicySet,
+    tickets: Vec<Vec<TicketEvent>>,
+    until: DateTime<Utc>,
+    progress: &indicatif::ProgressBar,
+) -> Vec<TicketRun> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(tickets.len().max(1));
+    let mut lanes: Vec<Vec<(usize, Vec<TicketEvent>)>> = (0..workers).map(|_| Vec::new()).collect();
+    for (index, ticket) in tickets.into_iter().enumerate() {
+        lanes[index % workers].push((index, ticket));
+    }
+    let mut results: Vec<(usize, TicketRun)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = lanes
+            .into_iter()
+            .map(|lane| {
+                scope.spawn(move || {
+                    lane.into_iter()
+                        .map(|(index, events)| {
+                            progress.inc(events.len() as u64);
+                            (index, run_ticket(policies, events, until))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("replay worker panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, run)| run).collect()
+}
+
+/// Runs the replay.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let policies = load_policies(&args.policy)?;
+    let events = read_events(&args.events)?;
+    let Some(latest) = events.iter().map(|e| e.at).max() else {
+        bail!("{}: no events", args.events.display());
+    };
+    let until = args.until.unwrap_or(latest);
+    let total_events = events.len();
+    let tickets = group_by_ticket(events);
+    let ticket_count = tickets.len();
+    let progress = progress_bar(total_events as u64);
+    let runs = run_all(&policies, tickets, until, &progress);
+    progress.finish_and_clear();
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut announced: Vec<(DateTime<Utc>, usize, usize, &SlaEvent)> = runs
+        .iter()
+        .enumerate()
+        .flat_map(|(t, run)| {
+            run.announced
+                .iter()
+                .enumerate()
+                .map(move |(i, (at, e))| (*at, t, i, e))
+        })
+        .collect();
+    announced.sort_by_key(|(at, t, i, _)| (*at, *t, *i));
+    if !args.no_events {
+        for (_, _, _, event) in &announced {
+            serde_json::to_writer(&mut out, event)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    let counts = (ticket_count, total_events, announced.len());
+    let summary = Summary::from_runs(&policies, &runs, counts, until);
+    match args.format {
+        Format::Text => out.write_all(summary.to_text().as_bytes())?,
+        Format::Json => {
+            serde_json::to_writer(&mut out, &serde_json::json!({ "summary": summary }))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events {per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The compliance summary (`--format json` prints it as `{"summary": ...}`).
+#[derive(Debug, Serialize)]
+struct Summary {
+    until: DateTime<Utc>,
+    tickets: usize,
+    events: usize,
+    duplicates: usize,
+    sla_events: usize,
+    rows: Vec<SummaryRow>,
+}
+
+/// Cycles of one policy × priority × metric (the terms in force at the end of each cycle).
+#[derive(Debug, Serialize)]
+struct SummaryRow {
+    policy: String,
+    priority: String,
+    metric: String,
+    /// Distinct tickets with at least one such cycle.
+    tickets: usize,
+    cycles: usize,
+    met: usize,
+    breached: usize,
+    cancelled: usize,
+    /// Still running or paused at `until`.
+    open: usize,
+    /// met / (met + breached), in percent; null when none is decided.
+    met_percent: Option<f64>,
+    /// Nearest-rank median of business seconds used by met and breached cycles.
+    median_elapsed_seconds: Option<i64>,
+    /// Nearest-rank 90th percentile of the same.
+    p90_elapsed_seconds: Option<i64>,
+}
+
+#[derive(Default)]
+struct Tally {
+    tickets: usize,
+    cycles: usize,
+    met: usize,
+    breached: usize,
+    cancelled: usize,
+    open: usize,
+    elapsed: Vec<i64>,
+}
+
+impl Summary {
+    fn from_runs(
+        policies: &PolicySet,
+        runs: &[TicketRun],
+        counts: (usize, usize, usize),
+        until: DateTime<Utc>,
+    ) -> Summary {
+        let (tickets, events, sla_events) = counts;
+        let order = |name: &str| policies.policies().iter().position(|p| p.name == name);
+        let mut tallies: BTreeMap<(Option<usize>, String, Reverse<Priority>, Metric), Tally> =
+            BTreeMap::new();
+        for run in runs {
+            let mut seen: Vec<(&str, Priority, Metric)> = Vec::new();
+            for clock in &run.clocks {
+                let tally = tallies
+                    .entry((
+                        order(&clock.policy),
+                        clock.policy.clone(),
+                        Reverse(clock.priority),
+                        clock.metric,
+                    ))
+                    .or_default();
+                let key = (clock.policy.as_str(), clock.priority, clock.metric);
+                if !seen.contains(&key) {
+                    seen.push(key);
+                    tally.tickets += 1;
+                }
+                tally.cycles += 1;
+                match clock.phase {
+                    ClockPhase::Met => tally.met += 1,
+                    ClockPhase::Breached => tally.breached += 1,
+                    ClockPhase::Cancelled => tally.cancelled += 1,
+                    ClockPhase::Running | ClockPhase::Paused | ClockPhase::Untracked => {
+                        tally.open += 1
+                    }
+                }
+                if matches!(clock.phase, ClockPhase::Met | ClockPhase::Breached) {
+                    tally.elapsed.push(clock.elapsed);
+                }
+            }
+        }
+        let rows = tallies
+            .into_iter()
+            .map(|((_, policy, Reverse(priority), metric), mut tally)| {
+                tally.elapsed.sort_unstable();
+                let decided = tally.met + tally.breached;
+                SummaryRow {
+                    policy,
+                    priority: priority_name(&priority),
+                    metric: metric_name(&metric),
+                    tickets: tally.tickets,
+                    cycles: tally.cycles,
+                    met: tally.met,
+                    breached: tally.breached,
+                    cancelled: tally.cancelled,
+                    open: tally.open,
+                    met_percent: (decided > 0)
+                        .then(|| (tally.met as f64 * 1000.0 / decided as f64).round() / 10.0),
+                    median_elapsed_seconds: nearest_rank(&tally.elapsed, 50),
+                    p90_elapsed_seconds: nearest_rank(&tally.elapsed, 90),
+                }
+            })
+            .collect();
+        Summary {
+            until,
+            tickets,
+            events,
+            duplicates: runs.iter().map(|r| r.duplicates).sum(),
+            sla_events,
+            rows,
+        }
+    }
+
+    fn to_text(&self) -> String {
+        let header = [
+            "POLICY",
+            "PRIORITY",
+            "METRIC",
+            "TICKETS",
+            "CYCLES",
+            "MET",
+            "BREACHED",
+            "CANCELLED",
+            "OPEN",
+            "MET%",
+            "MEDIAN",
+            "P90",
+        ];
+        let duration =
+            |s: Option<i64>| s.map_or("-".to_string(), sla_core::duration::format_duration);
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.policy.clone(),
+                    r.priority.clone(),
+                    r.metric.clone(),
+                    r.tickets.to_string(),
+                    r.cycles.to_string(),
+                    r.met.to_string(),
+                    r.breached.to_string(),
+                    r.cancelled.to_string(),
+                    r.open.to_string(),
+                    r.met_percent.map_or("-".into(), |p| format!("{p:.1}%")),
+                    duration(r.median_elapsed_seconds),
+                    duration(r.p90_elapsed_seconds),
+                ]
+            })
+            .collect();
+        format!(
+            "\nreplayed {} events ({} duplicates dropped) of {} tickets until {}: {} SLA events\n\n{}",
+            self.events,
+            self.duplicates,
+            self.tickets,
+            self.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            self.sla_events,
+            crate::check::table(&header, &rows)
+        )
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (percent * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
 }

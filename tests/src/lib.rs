@@ -1,1 +1,34 @@
-//! Workspace-level integration tests live in `tests/tests/`.
+//! Pipeline scenarios (webhook → ingest → store → sweep → sink) written once, generic
+//! over the store, and run against memory, SQLite and DynamoDB-on-moto by the test files
+//! in `tests/tests/`. Helpers panic with a clear message: they are for tests only.
+
+pub mod fixtures;
+pub mod scenarios;
+pub mod sinks;
+pub mod stores;
+
+/// Generates one `#[tokio::test]` per pipeline scenario, each on a fresh store built by
+/// the async expression `$make`.
+#[macro_export]
+macro_rules! pipeline_tests {
+    ($make:expr) => {
+        $crate::pipeline_tests!(@cases $make;
+            webhook_to_breach,
+            duplicates_and_shuffles_converge,
+            concurrent_ingests_lose_nothing,
+            concurrent_sweeps_publish_once,
+            failed_publish_is_retried,
+            crash_between_record_and_publish,
+            late_reply_retracts_breach,
+            one_read_one_write_per_webhook
+        );
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                $crate::scenarios::$case($make.await).await;
+            }
+        )*
+    };
+}

@@ -1,92 +1,73 @@
 //! Business-hours calendars and exact business-time arithmetic.
 //!
-//! CONTRACT SKELETON: the public API below is fixed; bodies are being implemented.
+//! A calendar is an IANA time zone, weekly open intervals in local wall-clock time, holidays,
+//! date overrides and absolute exclusions. [`Calendar::compile`] validates a [`CalendarSpec`]
+//! once; every operation afterwards is a handful of binary searches over precomputed data
+//! (whole weeks are skipped arithmetically), with no allocation.
+//!
+//! Business time is elapsed physical time inside open intervals. Instants from
+//! 1900-01-01T00:00:00Z to 2200-01-01T00:00:00Z are supported; time outside counts as closed.
+//! The `sla calc` JSON-lines protocol lives in [`calc`].
+
+pub mod calc;
+mod calendar;
+mod exclusions;
+mod instant;
+mod rules;
+pub mod spec;
+mod timeline;
+mod weekly;
+mod zone;
 
 use chrono::{DateTime, Utc};
 
-/// Spec, compile, errors: see module docs once implemented.
-pub mod spec {
-    use serde::{Deserialize, Serialize};
-    /// The calendar JSON/YAML document (`sla calc`'s `calendar`, a policy's `calendars.<name>`).
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-    pub struct CalendarSpec {
-        /// IANA time zone.
-        pub timezone: String,
-        /// Weekly hours or "24x7".
-        pub hours: serde_json::Value,
-        #[serde(default)]
-        pub holidays: Vec<serde_json::Value>,
-        #[serde(default)]
-        pub date_overrides: std::collections::BTreeMap<String, Vec<[String; 2]>>,
-        #[serde(default)]
-        pub exclusions: Vec<[String; 2]>,
-        #[serde(default)]
-        pub deadline_rule: Option<String>,
-    }
-}
+pub use calendar::Calendar;
+pub use instant::supported_range;
+pub use spec::{CalendarSpec, HolidaySpec, HoursSpec, WeeklyHours};
 
-pub use spec::CalendarSpec;
-
-/// Why a calendar spec was rejected; the message names the field.
+/// Why a calendar spec was rejected; the message names the field, e.g.
+/// `hours.mon[1][0]: "25:00" is not a time of day (HH:MM, 00:00 to 24:00)`.
+/// Callers embedding a calendar prefix `field` with their own path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct CalendarError {
+    /// Path of the offending field inside the calendar document, e.g. `hours.mon[1][0]`.
     pub field: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 
-/// How `add` treats a result on a closing instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// An instant or result outside the supported range (1900-01-01T00:00:00Z to 2200-01-01T00:00:00Z).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OutOfRange {
+    /// The start instant given.
+    #[error("{0} is outside the supported range 1900-01-01T00:00:00Z to 2200-01-01T00:00:00Z")]
+    Start(DateTime<Utc>),
+    /// The answer would fall outside the range.
+    #[error("the result would lie outside the supported range 1900-01-01T00:00:00Z to 2200-01-01T00:00:00Z")]
+    Result,
+}
+
+/// Where `add` puts a result that lands exactly on a closing instant.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum DeadlineRule {
+    /// The earliest instant at which the budget is used up: a result on a closing instant stays
+    /// there and a zero duration returns the start.
     #[default]
     Earliest,
+    /// A result on a closing instant moves to the next opening, and a zero duration from a closed
+    /// instant moves to the next opening (for `subtract`, back to the previous closing), as
+    /// Zendesk's biz library and Zammad do.
     NextOpening,
-}
-
-/// A compiled calendar.
-#[derive(Debug, Clone)]
-pub struct Calendar {
-    _private: (),
-}
-
-impl Calendar {
-    pub fn compile(_spec: &CalendarSpec) -> Result<Calendar, CalendarError> {
-        todo!()
-    }
-    pub fn always_open() -> Calendar {
-        todo!()
-    }
-    pub fn with_exclusions(&self, _exclusions: &[(DateTime<Utc>, DateTime<Utc>)]) -> Calendar {
-        todo!()
-    }
-    pub fn with_deadline_rule(&self, _rule: DeadlineRule) -> Calendar {
-        todo!()
-    }
-    pub fn deadline_rule(&self) -> DeadlineRule {
-        todo!()
-    }
-    pub fn timezone(&self) -> chrono_tz::Tz {
-        todo!()
-    }
-    pub fn add(&self, _start: DateTime<Utc>, _duration: chrono::Duration) -> DateTime<Utc> {
-        todo!()
-    }
-    pub fn subtract(&self, _start: DateTime<Utc>, _duration: chrono::Duration) -> DateTime<Utc> {
-        todo!()
-    }
-    pub fn between(&self, _a: DateTime<Utc>, _b: DateTime<Utc>) -> chrono::Duration {
-        todo!()
-    }
-    pub fn is_open(&self, _t: DateTime<Utc>) -> bool {
-        todo!()
-    }
-    pub fn next_open(&self, _t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        todo!()
-    }
-    pub fn next_close(&self, _t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        todo!()
-    }
-    pub fn open_seconds_per_week_hint(&self) -> i64 {
-        todo!()
-    }
 }

@@ -3,13 +3,21 @@
 //!
 //! Nothing here reads the clock, the environment or the network: `now` is an argument.
 
+pub mod announce;
+pub mod attributes;
+pub mod clock;
+pub mod duration;
 pub mod event;
 pub mod policy;
+pub mod schema;
 pub mod sla_event;
 pub mod ticket;
 
+pub use attributes::TicketAttributes;
+pub use chrono_tz;
+pub use clock::state::{ClockPhase, ClockState, ClockStep, MatchedPolicy, TicketState};
 pub use event::{Author, Comment, EventKind, Priority, Status, TicketEvent, TicketSnapshot};
-pub use sla_event::{Metric, SlaEvent, SlaEventType};
-pub use sla_calendar as calendar;
 pub use policy::{PolicyError, PolicySet};
-pub use ticket::{Advance, Ingested, TicketSla};
+pub use sla_calendar as calendar;
+pub use sla_event::{Metric, SlaEvent, SlaEventType};
+pub use ticket::{Advance, CachedTicket, Ingested, TicketSla};

@@ -1,8 +1,40 @@
-//! Publishing SLA events. CONTRACT SKELETON: the trait is fixed.
+//! Publishing SLA events: to EventBridge (`EventBridgeSink`, feature `eventbridge`), as
+//! JSON lines to stdout ([`StdoutSink`]) or a file ([`JsonLinesFileSink`]), by HTTP POST
+//! (`HttpSink`, feature `http`), or into memory for tests ([`MemorySink`]).
 
 use std::future::Future;
 
-use sla_core::SlaEvent;
+use sla_core::{SlaEvent, SlaEventType};
+
+#[cfg(feature = "eventbridge")]
+pub mod eventbridge;
+#[cfg(feature = "http")]
+pub mod http;
+mod json_lines;
+mod memory;
+mod retry;
+
+#[cfg(feature = "eventbridge")]
+pub use eventbridge::EventBridgeSink;
+#[cfg(feature = "http")]
+pub use http::HttpSink;
+pub use json_lines::{JsonLinesFileSink, StdoutSink};
+pub use memory::MemorySink;
+pub use retry::RetryPolicy;
+
+/// The default EventBridge `Source` of our events.
+pub const DEFAULT_SOURCE: &str = "sla-tracker";
+
+/// The EventBridge `DetailType` announcing `kind` (`SLA Breached`, ...).
+pub fn detail_type(kind: SlaEventType) -> &'static str {
+    match kind {
+        SlaEventType::Warning => "SLA Warning",
+        SlaEventType::Breached => "SLA Breached",
+        SlaEventType::Met => "SLA Met",
+        SlaEventType::Cancelled => "SLA Cancelled",
+        SlaEventType::Retracted => "SLA Retracted",
+    }
+}
 
 /// What happened to each event of a publish call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,4 +58,31 @@ pub trait EventSink: Send + Sync {
         &self,
         events: &[SlaEvent],
     ) -> impl Future<Output = Result<PublishReport, SinkError>> + Send;
+}
+
+#[cfg(test)]
+mod test_events {
+    use chrono::{TimeZone, Utc};
+    use sla_core::{Metric, Priority, SlaEvent, SlaEventType};
+
+    /// A breach event with the given id.
+    pub fn event(id: &str) -> SlaEvent {
+        let at = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
+        SlaEvent {
+            event_id: id.to_owned(),
+            kind: SlaEventType::Breached,
+            tenant: "acme".into(),
+            ticket_id: "42".into(),
+            metric: Metric::FirstResponse,
+            cycle: 1,
+            policy: "default".into(),
+            priority: Priority::Urgent,
+            target_seconds: 3600,
+            deadline: at,
+            at,
+            elapsed_seconds: 3600,
+            threshold: None,
+            retracts: None,
+        }
+    }
 }

@@ -1,1 +1,38 @@
-//! Helpdesk webhook adapters (being implemented).
+//! Helpdesk webhook adapters: verify each vendor's signature on the raw body, then parse
+//! its payload into canonical [`sla_core::event::TicketEvent`]s.
+//!
+//! ```
+//! use sla_helpdesk::{verify_and_parse, Secret, Vendor, VendorConfig, WebhookRequest};
+//!
+//! let config = VendorConfig::new(Secret::new("s3cret"));
+//! let request = WebhookRequest { method: "POST", uri: "/", headers: &[], body: b"{}" };
+//! let error = verify_and_parse(Vendor::Canonical, "acme", &config, &request, chrono::Utc::now())
+//!     .unwrap_err();
+//! assert_eq!(error.http_status(), 401); // no X-Sla-Signature header
+//! ```
+
+mod assemble;
+mod config;
+mod error;
+mod json;
+mod request;
+mod signature;
+mod template;
+mod tenants;
+mod time;
+mod vendor;
+mod vendors;
+mod webhook;
+
+pub use config::{
+    Limits, Mapping, Secret, SegmentFrom, VendorConfig, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMESTAMP_TOLERANCE,
+};
+pub use error::{ConfigError, WebhookError};
+pub use request::WebhookRequest;
+pub use tenants::{
+    is_valid_tenant_name, resolve_tenants, EnvSecretResolver, ResolvedTenants, SecretResolver,
+    SecretSource, SecretUnavailable, TenantConfig, TenantsFile, VendorEntry, MAX_TENANT_NAME_LEN,
+};
+pub use vendor::{UnknownVendor, Vendor};
+pub use webhook::{parse_unverified, verify_and_parse};

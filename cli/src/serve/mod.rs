@@ -1,0 +1,162 @@
+//! `sla serve`: the whole tracker as one local process. The same webhook routes and
+//! application services as the Lambda functions, state in an embedded SQLite file (WAL),
+//! a background sweep, and SLA events to stdout, a JSON-lines file or an HTTP endpoint.
+
+mod metrics;
+mod options;
+mod routes;
+mod shutdown;
+mod sinks;
+mod sweeper;
+mod test_clock;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use sla_app::{Clock, ManualClock, SystemClock, Tenants, WebhookService};
+use sla_store::SqliteStore;
+
+use metrics::Metrics;
+use options::EventsTarget;
+use routes::App;
+use sinks::CountingSink;
+use sweeper::Sweeper;
+
+/// Arguments of `sla serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Tenants file (YAML): each tenant's vendors, secrets (`secret_env`) and policy.
+    #[arg(long, value_name = "FILE")]
+    tenants: PathBuf,
+    /// Policy file for tenants whose entry names none.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// SQLite database file (created if missing; WAL mode).
+    #[arg(long, value_name = "FILE", default_value = "sla.db")]
+    db: PathBuf,
+    /// Address to listen on (port 0 picks a free port; the log says which).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Interval between background sweeps (`500ms`, `15s`, `2m`, `1h`).
+    #[arg(long, value_name = "INTERVAL", default_value = "15s", value_parser = options::parse_interval)]
+    sweep_every: Duration,
+    /// Where SLA events go: `stdout` (JSON lines), a FILE.jsonl (appended), or an http(s):// URL (POST).
+    #[arg(long, value_name = "DEST", default_value = "stdout")]
+    events: EventsTarget,
+    /// Largest request body read; larger requests get 413 (a tenant's own, smaller limit still applies).
+    #[arg(long, value_name = "BYTES", default_value_t = sla_helpdesk::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// FOR TESTS ONLY: start a manual clock at this RFC 3339 instant and enable
+    /// `POST /_test/clock` ({"now": RFC3339} or {"advance_seconds": N}; each sweeps).
+    #[arg(long, value_name = "RFC3339", value_parser = options::parse_instant)]
+    test_clock: Option<DateTime<Utc>>,
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs go to stderr (stdout may carry the events), filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+async fn serve(args: Args) -> anyhow::Result<()> {
+    let tenants = Arc::new(load_tenants(&args)?);
+    let store =
+        SqliteStore::open(&args.db).with_context(|| format!("--db {}", args.db.display()))?;
+    let metrics = Arc::new(Metrics::default());
+    let sink = CountingSink::open(&args.events, Arc::clone(&metrics))
+        .with_context(|| format!("--events {}", args.events))?;
+    let (clock, test_clock) = clocks(args.test_clock);
+    let sweeper = Arc::new(Sweeper::new(
+        store.clone(),
+        sink,
+        Arc::clone(&tenants),
+        Arc::clone(&clock),
+        Arc::clone(&metrics),
+    ));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("--listen {}: cannot listen", args.listen))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    let app = Arc::new(App {
+        webhooks: WebhookService::new(store, Arc::clone(&tenants), Arc::clone(&clock)),
+        tenants,
+        clock,
+        test_clock,
+        sweeper: Arc::clone(&sweeper),
+        metrics,
+        max_body_bytes: args.max_body_bytes,
+    });
+
+    let (stop_sweeps, sweeps_stopped) = tokio::sync::watch::channel(false);
+    let sweeps = tokio::spawn(Arc::clone(&sweeper).run_every(args.sweep_every, sweeps_stopped));
+    log_start(&args, address);
+    axum::serve(listener, routes::router(app))
+        .with_graceful_shutdown(shutdown::signal())
+        .await
+        .context("serving HTTP")?;
+
+    let _ = stop_sweeps.send(true);
+    let _ = sweeps.await;
+    match sweeper.sweep_now().await {
+        Ok(report) => tracing::info!(
+            published = report.published,
+            failed = report.failed,
+            "final sweep done; stopped"
+        ),
+        Err(err) => {
+            tracing::error!(error = %err, "final sweep failed; pending events stay in the database for the next start")
+        }
+    }
+    Ok(())
+}
+
+/// Reads the tenants file, its policies and every configured secret: a failure here stops start-up.
+fn load_tenants(args: &Args) -> anyhow::Result<Tenants> {
+    let tenants = sla_app::tenants::load_local(&args.tenants, args.policy.as_deref())?;
+    Ok(tenants)
+}
+
+/// The system clock, or with `--test-clock` a manual one shared with `POST /_test/clock`.
+fn clocks(test_start: Option<DateTime<Utc>>) -> (Arc<dyn Clock>, Option<Arc<ManualClock>>) {
+    match test_start {
+        Some(start) => {
+            let manual = Arc::new(ManualClock::new(start));
+            (Arc::clone(&manual) as Arc<dyn Clock>, Some(manual))
+        }
+        None => (Arc::new(SystemClock), None),
+    }
+}
+
+fn log_start(args: &Args, address: SocketAddr) {
+    if let Some(start) = args.test_clock {
+        tracing::warn!(start = %start.to_rfc3339(), "TEST CLOCK: time only moves via POST /_test/clock; never use this in production");
+    }
+    tracing::info!(
+        db = %args.db.display(),
+        events = %args.events,
+        sweep_every = ?args.sweep_every,
+        "listening on http://{address}"
+    );
+}

@@ -1,0 +1,93 @@
+//! `POST /webhooks/{tenant}/{vendor}[/created]`: hands the raw request to the shared
+//! [`WebhookService`](sla_app::WebhookService), so the answers match the Lambda functions.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::json;
+use sla_app::webhook::{HttpReply, HttpRequest, Route, WebhookStats};
+
+use super::routes::{json_response, App};
+
+/// Receives one webhook.
+pub async fn receive(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let reply = match body {
+        Ok(body) => handle(&app, method, &uri, &headers, body).await,
+        Err(rejection) => refused_body(&rejection, &headers, app.max_body_bytes),
+    };
+    app.metrics.record_webhook(reply.status, &reply.stats);
+    json_response(reply.status, &reply.body)
+}
+
+async fn handle(
+    app: &App,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> HttpReply {
+    let Some(route) = Route::from_path(uri.path()) else {
+        return error(404, format!("no webhook route for path {:?}", uri.path()));
+    };
+    let request = HttpRequest {
+        method: method.to_string(),
+        uri: full_uri(headers, uri),
+        headers: header_pairs(headers),
+        body: body.to_vec(),
+    };
+    app.webhooks.handle(&route, &request).await
+}
+
+/// The answer when the body could not be read: 413 over the limit, in the adapters' words.
+fn refused_body(rejection: &BytesRejection, headers: &HeaderMap, limit: usize) -> HttpReply {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let actual = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let message = match actual {
+            Some(actual) => format!("payload too large: {actual} bytes, limit {limit}"),
+            None => format!("payload too large: over {limit} bytes, limit {limit}"),
+        };
+        return error(413, message);
+    }
+    error(status.as_u16(), format!("body: {}", rejection.body_text()))
+}
+
+/// The URL as the sender addressed it (HubSpot v3 signs it): `http://{Host}{path}[?query]`.
+fn full_uri(headers: &HeaderMap, uri: &Uri) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    format!("http://{host}{path}")
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
+        .collect()
+}
+
+fn error(status: u16, message: String) -> HttpReply {
+    HttpReply {
+        status,
+        body: json!({ "error": message }),
+        stats: WebhookStats::default(),
+    }
+}

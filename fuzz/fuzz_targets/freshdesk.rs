@@ -1,0 +1,7 @@
+//! Any body, with plausible freshdesk headers: the freshdesk verifier and parser must not panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sla_helpdesk::Vendor;
+
+fuzz_target!(|body: &[u8]| sla_helpdesk_fuzz::exercise(Vendor::Freshdesk, body));

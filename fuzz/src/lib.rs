@@ -1,0 +1,39 @@
+//! What every parser target does with its input.
+
+use chrono::{DateTime, Utc};
+use sla_helpdesk::{
+    parse_unverified, verify_and_parse, Mapping, Secret, Vendor, VendorConfig, WebhookRequest,
+};
+
+/// Headers of every vendor, so each verifier reaches its HMAC and each parser its body.
+const HEADERS: &[(&str, &str)] = &[
+    ("X-HelpScout-Event", "convo.agent.reply.created"),
+    ("X-Zendesk-Webhook-Signature-Timestamp", "2025-01-01T00:00:00Z"),
+    ("X-Zendesk-Webhook-Signature", "AAAA"),
+    ("X-Hub-Signature", "sha1=00"),
+    ("X-Front-Request-Timestamp", "1735689600000"),
+    ("X-Front-Signature", "AAAA"),
+    ("X-HubSpot-Request-Timestamp", "1735689600000"),
+    ("X-HubSpot-Signature-v3", "AAAA"),
+    ("X-Sla-Timestamp", "1735689600"),
+    ("X-Sla-Signature", "v1=00"),
+    ("Authorization", "Basic Og=="),
+];
+
+/// Runs the vendor's parser and its verify-then-parse path on `body`.
+pub fn exercise(vendor: Vendor, body: &[u8]) {
+    let now = DateTime::<Utc>::from_timestamp(1_735_689_600, 0).expect("valid instant");
+    let headers: Vec<(String, String)> = HEADERS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let request = WebhookRequest {
+        method: "POST",
+        uri: "https://sla.example.com/webhooks/acme/x%3Fy",
+        headers: &headers,
+        body,
+    };
+    let _ = parse_unverified(vendor, "acme", &Mapping::default(), &request, now);
+    let config = VendorConfig::new(Secret::new("fuzz-secret"));
+    let _ = verify_and_parse(vendor, "acme", &config, &request, now);
+}

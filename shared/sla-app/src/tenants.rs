@@ -1,0 +1,107 @@
+//! Tenants: who may send what (vendor secrets and mappings) and which policy applies.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use sla_core::PolicySet;
+use sla_helpdesk::{
+    resolve_tenants, EnvSecretResolver, ResolvedTenants, SecretResolver, TenantsFile, Vendor,
+    VendorConfig,
+};
+
+use crate::policies::TenantPolicies;
+
+/// Everything the webhook endpoint needs per tenant.
+#[derive(Debug, Clone)]
+pub struct Tenants {
+    vendors: ResolvedTenants,
+    policies: TenantPolicies,
+}
+
+/// A tenants or policy file that cannot be used; start-up stops with this message.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantsError {
+    #[error(transparent)]
+    Config(#[from] sla_helpdesk::ConfigError),
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Policy(#[from] sla_core::PolicyError),
+    #[error("tenant {tenant:?} names no policy file and no default policy is configured")]
+    NoPolicy { tenant: String },
+}
+
+impl Tenants {
+    /// Tenants from resolved vendor settings and policies.
+    pub fn new(vendors: ResolvedTenants, policies: TenantPolicies) -> Self {
+        Self { vendors, policies }
+    }
+
+    /// The settings of `vendor` for `tenant`, if configured.
+    pub fn vendor(&self, tenant: &str, vendor: Vendor) -> Option<&VendorConfig> {
+        self.vendors.vendor(tenant, vendor)
+    }
+
+    /// The policy set for `tenant`.
+    pub fn policies(&self, tenant: &str) -> Option<&PolicySet> {
+        self.policies.for_tenant(tenant).map(Arc::as_ref)
+    }
+
+    /// The tenant → policy table (the sweep needs only this part).
+    pub fn policy_table(&self) -> &TenantPolicies {
+        &self.policies
+    }
+}
+
+/// Loads and compiles each tenant's policy file (paths relative to the tenants file),
+/// using `default_policy` for tenants that name none. Reads no secrets.
+pub fn load_policies(
+    file: &TenantsFile,
+    default_policy: Option<&Path>,
+) -> Result<TenantPolicies, TenantsError> {
+    let default = default_policy.map(read_policy).transpose()?;
+    let mut table = TenantPolicies::new(default.clone());
+    for (tenant, config) in file.tenants() {
+        match &config.policy {
+            Some(path) => table.insert(tenant, read_policy(path)?),
+            None if default.is_some() => {}
+            None => {
+                return Err(TenantsError::NoPolicy {
+                    tenant: tenant.to_string(),
+                })
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Reads and compiles one policy file.
+pub fn read_policy(path: &Path) -> Result<Arc<PolicySet>, TenantsError> {
+    let text = std::fs::read_to_string(path).map_err(|source| TenantsError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let name = path.display().to_string();
+    Ok(Arc::new(PolicySet::from_yaml(&name, &text)?))
+}
+
+/// Loads the tenants file at `path`, reads every vendor secret through `resolver` and
+/// compiles every policy: any failure stops start-up with a message naming the field.
+pub fn load(
+    path: &Path,
+    default_policy: Option<&Path>,
+    resolver: &dyn SecretResolver,
+) -> Result<Tenants, TenantsError> {
+    let file = TenantsFile::load(path)?;
+    let policies = load_policies(&file, default_policy)?;
+    let vendors = resolve_tenants(&file, resolver)?;
+    Ok(Tenants::new(vendors, policies))
+}
+
+/// [`load`] with secrets read from environment variables (`secret_env`), for `sla serve`.
+pub fn load_local(path: &Path, default_policy: Option<&Path>) -> Result<Tenants, TenantsError> {
+    load(path, default_policy, &EnvSecretResolver)
+}

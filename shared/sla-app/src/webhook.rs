@@ -1,0 +1,240 @@
+//! The webhook endpoint, independent of transport: route → verify → parse → ingest →
+//! status and JSON body. The Lambda functions and `sla serve` both answer through it,
+//! so they share status codes and error bodies.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use sla_core::TicketEvent;
+use sla_helpdesk::{Vendor, WebhookRequest};
+use sla_store::TicketStore;
+
+use crate::clock::Clock;
+use crate::ingest::{ingest, IngestError, IngestSettings};
+use crate::tenants::Tenants;
+
+/// Which webhook route a request came in on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub tenant: String,
+    pub vendor: String,
+    /// `POST /webhooks/{tenant}/{vendor}/created` (for creation triggers).
+    pub created: bool,
+}
+
+impl Route {
+    /// Parses `/webhooks/{tenant}/{vendor}[/created]`, ignoring any prefix before
+    /// `/webhooks/` (an API Gateway stage name) and a query string.
+    pub fn from_path(path: &str) -> Option<Route> {
+        let path = path.split('?').next().unwrap_or(path);
+        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        segments.by_ref().find(|s| *s == "webhooks")?;
+        let tenant = segments.next()?.to_string();
+        let vendor = segments.next()?.to_string();
+        let created = match segments.next() {
+            None => false,
+            Some("created") => true,
+            Some(_) => return None,
+        };
+        if segments.next().is_some() {
+            return None;
+        }
+        Some(Route {
+            tenant,
+            vendor,
+            created,
+        })
+    }
+}
+
+/// A request as the transport received it.
+#[derive(Debug, Clone, Default)]
+pub struct HttpRequest {
+    pub method: String,
+    /// The full URL as received (HubSpot signs it).
+    pub uri: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: serde_json::Value,
+    /// Counts for logs and metrics.
+    pub stats: WebhookStats,
+}
+
+/// What a webhook call did, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebhookStats {
+    pub events_ingested: u64,
+    pub duplicates: u64,
+    pub conflicts: u64,
+    pub misrouted: bool,
+}
+
+/// Verifies, parses and ingests webhooks for the configured tenants.
+pub struct WebhookService<S> {
+    store: S,
+    tenants: Arc<Tenants>,
+    clock: Arc<dyn Clock>,
+    settings: IngestSettings,
+}
+
+impl<S: TicketStore> WebhookService<S> {
+    /// A service over `store` for `tenants`.
+    pub fn new(store: S, tenants: Arc<Tenants>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            tenants,
+            clock,
+            settings: IngestSettings::default(),
+        }
+    }
+
+    /// Replaces the ingest settings.
+    pub fn with_settings(mut self, settings: IngestSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The store (for tests and the local server's read routes).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Handles one request on `route`. Answers 2xx only once the state is stored.
+    pub async fn handle(&self, route: &Route, request: &HttpRequest) -> HttpReply {
+        let vendor: Vendor = match route.vendor.parse() {
+            Ok(vendor) => vendor,
+            Err(_) => return error(404, format!("unknown vendor {:?}", route.vendor)),
+        };
+        let Some(config) = self.tenants.vendor(&route.tenant, vendor) else {
+            return error(
+                404,
+                format!(
+                    "vendor {:?} is not configured for tenant {:?}",
+                    route.vendor, route.tenant
+                ),
+            );
+        };
+        let Some(policies) = self.tenants.policies(&route.tenant) else {
+            return error(500, format!("no policy for tenant {:?}", route.tenant));
+        };
+        let now = self.clock.now();
+        let webhook = WebhookRequest {
+            method: &request.method,
+            uri: &request.uri,
+            headers: &request.headers,
+            body: &request.body,
+        };
+        let events = match sla_helpdesk::verify_and_parse(vendor, &route.tenant, config, &webhook, now)
+        {
+            Ok(events) => events,
+            Err(err) => {
+                tracing::warn!(tenant = %route.tenant, vendor = %route.vendor, error = %err, "webhook refused");
+                return error(err.http_status(), err.to_string());
+            }
+        };
+        if let Some(other) = events.iter().find(|e| e.tenant != route.tenant) {
+            return error(
+                422,
+                format!(
+                    "tenant: event for tenant {:?} sent to tenant {:?}'s URL",
+                    other.tenant, route.tenant
+                ),
+            );
+        }
+        if events.is_empty() {
+            tracing::info!(tenant = %route.tenant, vendor = %route.vendor, "webhook carries nothing about a ticket's SLA");
+            return reply(
+                200,
+                json!({"accepted": 0, "tickets": [], "note": "payload is not about a ticket's SLA; nothing stored"}),
+                WebhookStats::default(),
+            );
+        }
+        let misrouted = is_misrouted(route, &events);
+        if misrouted {
+            tracing::warn!(tenant = %route.tenant, vendor = %route.vendor, created_route = route.created, "misrouted webhook ingested anyway");
+        }
+        match ingest(&self.store, policies, events, now, &self.settings).await {
+            Ok(tickets) => {
+                let stats = WebhookStats {
+                    events_ingested: tickets.iter().map(|t| t.inserted as u64).sum(),
+                    duplicates: tickets.iter().map(|t| t.duplicates as u64).sum(),
+                    conflicts: tickets.iter().map(|t| t.conflicts as u64).sum(),
+                    misrouted,
+                };
+                for t in &tickets {
+                    tracing::info!(tenant = %t.key.tenant, ticket = %t.key.ticket_id, inserted = t.inserted, duplicates = t.duplicates, queued = t.queued, "ingested");
+                }
+                let body = json!({
+                    "accepted": stats.events_ingested,
+                    "duplicates": stats.duplicates,
+                    "tickets": tickets.iter().map(|t| json!({
+                        "ticket_id": t.key.ticket_id,
+                        "inserted": t.inserted,
+                        "duplicates": t.duplicates,
+                    })).collect::<Vec<_>>(),
+                });
+                reply(200, body, stats)
+            }
+            Err(err) => {
+                tracing::error!(tenant = %route.tenant, error = %err, "store failed; asking the helpdesk to retry");
+                let status = match err {
+                    IngestError::TooManyConflicts { .. } => 503,
+                    IngestError::Store(_) => 503,
+                };
+                error(status, format!("could not store the event, retry later: {err}"))
+            }
+        }
+    }
+}
+
+/// True when something other than a creation came on the creation route. (The general
+/// route takes every topic: some vendors send all of them to one URL.)
+fn is_misrouted(route: &Route, events: &[TicketEvent]) -> bool {
+    route.created && events.iter().any(|e| e.kind != sla_core::EventKind::Created)
+}
+
+fn reply(status: u16, body: serde_json::Value, stats: WebhookStats) -> HttpReply {
+    HttpReply {
+        status,
+        body,
+        stats,
+    }
+}
+
+fn error(status: u16, message: String) -> HttpReply {
+    reply(status, json!({ "error": message }), WebhookStats::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_parse_with_and_without_stage_prefix() {
+        assert_eq!(
+            Route::from_path("/webhooks/acme/zendesk"),
+            Some(Route {
+                tenant: "acme".into(),
+                vendor: "zendesk".into(),
+                created: false
+            })
+        );
+        assert_eq!(
+            Route::from_path("/prod/webhooks/acme/zendesk/created?x=1"),
+            Some(Route {
+                tenant: "acme".into(),
+                vendor: "zendesk".into(),
+                created: true
+            })
+        );
+        assert_eq!(Route::from_path("/webhooks/acme"), None);
+        assert_eq!(Route::from_path("/webhooks/acme/zendesk/other"), None);
+        assert_eq!(Route::from_path("/healthz"), None);
+    }
+}

@@ -1,0 +1,181 @@
+//! Turns a policy document into a `PolicySet`: compiles calendars, resolves calendar
+//! names and statuses, and rejects what cannot work.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use super::document::{DeadlineRuleName, PolicyDocument, PolicyEntry, ALWAYS_OPEN};
+use super::locate::line_of;
+use super::{Policy, PolicyError, PolicySet, Target};
+use crate::calendar::{Calendar, DeadlineRule};
+use crate::event::{Priority, Status};
+use crate::sla_event::Metric;
+
+pub(super) fn compile(source: &str, yaml: &str) -> Result<PolicySet, PolicyError> {
+    let document: PolicyDocument =
+        serde_norway::from_str(yaml).map_err(|err| syntax(source, err))?;
+    let invalid = |field: String, reason: String| PolicyError::Invalid {
+        file: source.to_string(),
+        line: line_of(yaml, &field),
+        field,
+        reason,
+    };
+    let calendars = compile_calendars(&document, &invalid)?;
+    let mut names = BTreeSet::new();
+    let mut policies = Vec::with_capacity(document.policies.len());
+    for (index, entry) in document.policies.iter().enumerate() {
+        if !names.insert(entry.name.as_str()) {
+            return Err(invalid(
+                format!("policies[{index}].name"),
+                format!("{:?}: another policy already has this name", entry.name),
+            ));
+        }
+        policies.push(compile_policy(index, entry, &calendars, &invalid)?);
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (source, yaml).hash(&mut hasher);
+    Ok(PolicySet {
+        source: source.to_string(),
+        fingerprint: hasher.finish(),
+        document,
+        calendars,
+        policies,
+    })
+}
+
+fn syntax(source: &str, err: serde_norway::Error) -> PolicyError {
+    let mut message = err.to_string();
+    let line = err.location().map(|location| {
+        let suffix = format!(" at line {} column {}", location.line(), location.column());
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_string();
+        }
+        location.line()
+    });
+    let message = join_field(&message);
+    PolicyError::Syntax {
+        file: source.to_string(),
+        line,
+        message,
+    }
+}
+
+/// Joins `path: field: reason` (a field error raised inside a map, see
+/// `PriorityTargetsEntry`) into `path.field: reason`.
+fn join_field(message: &str) -> String {
+    let is_name =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut parts = message.splitn(3, ": ");
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(path), Some(field), Some(rest)) if !path.contains(' ') && is_name(field) => {
+            format!("{path}.{field}: {rest}")
+        }
+        _ => message.to_string(),
+    }
+}
+
+type Invalid<'a> = dyn Fn(String, String) -> PolicyError + 'a;
+
+fn compile_calendars(
+    document: &PolicyDocument,
+    invalid: &Invalid,
+) -> Result<BTreeMap<String, Arc<Calendar>>, PolicyError> {
+    let mut calendars = BTreeMap::new();
+    calendars.insert(ALWAYS_OPEN.to_string(), Arc::new(Calendar::always_open()));
+    for (name, spec) in &document.calendars {
+        if name == ALWAYS_OPEN {
+            return Err(invalid(
+                format!("calendars.{name}"),
+                "24x7 is built in (always open); choose another name".into(),
+            ));
+        }
+        let calendar = Calendar::compile(spec)
+            .map_err(|err| invalid(format!("calendars.{name}.{}", err.field), err.reason))?;
+        calendars.insert(name.clone(), Arc::new(calendar));
+    }
+    Ok(calendars)
+}
+
+fn compile_policy(
+    index: usize,
+    entry: &PolicyEntry,
+    calendars: &BTreeMap<String, Arc<Calendar>>,
+    invalid: &Invalid,
+) -> Result<Policy, PolicyError> {
+    let field = |rest: &str| format!("policies[{index}].{rest}");
+    let rule = entry.deadline_rule.map(|rule| match rule {
+        DeadlineRuleName::Earliest => DeadlineRule::Earliest,
+        DeadlineRuleName::NextOpening => DeadlineRule::NextOpening,
+    });
+    let resolve = |name: &str, at: String| -> Result<Arc<Calendar>, PolicyError> {
+        let calendar = calendars.get(name).ok_or_else(|| {
+            let known: Vec<&str> = calendars.keys().map(String::as_str).collect();
+            invalid(
+                at,
+                format!("{name:?}: no such calendar (known: {})", known.join(", ")),
+            )
+        })?;
+        Ok(match rule {
+            Some(rule) => Arc::new(calendar.with_deadline_rule(rule)),
+            None => Arc::clone(calendar),
+        })
+    };
+    let policy_calendar = resolve(&entry.calendar, field("calendar"))?;
+    let mut targets = BTreeMap::new();
+    for (priority, written) in &entry.targets {
+        let priority_key = super::priority_name(priority);
+        let (calendar_name, calendar) = match &written.calendar {
+            Some(name) => (
+                name.clone(),
+                resolve(name, field(&format!("targets.{priority_key}.calendar")))?,
+            ),
+            None => (entry.calendar.clone(), Arc::clone(&policy_calendar)),
+        };
+        let metrics: BTreeMap<Metric, Target> = written
+            .metrics()
+            .into_iter()
+            .map(|(metric, seconds)| {
+                let target = Target {
+                    seconds,
+                    calendar_name: calendar_name.clone(),
+                    calendar: Arc::clone(&calendar),
+                };
+                (metric, target)
+            })
+            .collect();
+        targets.insert(*priority, metrics);
+    }
+    Ok(Policy {
+        name: entry.name.clone(),
+        index,
+        when: entry.when.clone(),
+        calendar: entry.calendar.clone(),
+        warn_at: entry.warn_at.iter().map(|t| t.0.clone()).collect(),
+        on_priority_change: entry.on_priority_change,
+        targets,
+        pause: entry
+            .pause
+            .iter()
+            .map(|(metric, names)| {
+                (
+                    *metric,
+                    names.iter().filter_map(|n| parse_status(n)).collect(),
+                )
+            })
+            .collect(),
+    })
+}
+
+/// A status name as written in `pause`, or None for an unknown name (a lint warning).
+pub(super) fn parse_status(name: &str) -> Option<Status> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}
+
+/// All priorities, lowest first.
+pub(super) const PRIORITIES: [Priority; 4] = [
+    Priority::Low,
+    Priority::Normal,
+    Priority::High,
+    Priority::Urgent,
+];

@@ -1,0 +1,207 @@
+//! Warnings about policy files that are valid but probably not what was meant.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::compile::{parse_status, PRIORITIES};
+use super::document::WhenEntry;
+use super::{priority_name, PolicySet};
+use crate::duration::WarnThreshold;
+
+/// A warning about a valid policy file, naming the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyWarning {
+    /// Field path, e.g. `policies[1]` or `calendars.paris`.
+    pub field: String,
+    /// What looks wrong and what it causes.
+    pub message: String,
+}
+
+impl fmt::Display for PolicyWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+pub(super) fn warnings(set: &PolicySet) -> Vec<PolicyWarning> {
+    let mut out = Vec::new();
+    if set.policies.is_empty() {
+        out.push(warning(
+            "policies",
+            "no policies: no ticket gets SLA clocks".into(),
+        ));
+    }
+    shadowed(set, &mut out);
+    missing_targets(set, &mut out);
+    warning_thresholds(set, &mut out);
+    unknown_statuses(set, &mut out);
+    calendars(set, &mut out);
+    out
+}
+
+fn warning(field: &str, message: String) -> PolicyWarning {
+    PolicyWarning {
+        field: field.to_string(),
+        message,
+    }
+}
+
+/// `earlier` holds for every ticket `later` holds for.
+fn covers(earlier: &WhenEntry, later: &WhenEntry) -> bool {
+    fn key<T: PartialEq>(earlier: &[T], later: &[T]) -> bool {
+        earlier.is_empty() || (!later.is_empty() && later.iter().all(|v| earlier.contains(v)))
+    }
+    key(&earlier.priority, &later.priority)
+        && key(&earlier.channel, &later.channel)
+        && key(&earlier.group, &later.group)
+        && key(&earlier.segment, &later.segment)
+        && key(&earlier.tags, &later.tags)
+        && key(&earlier.vendor, &later.vendor)
+}
+
+fn shadowed(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
+    for (j, later) in set.policies.iter().enumerate() {
+        if let Some(earlier) = set.policies[..j]
+            .iter()
+            .find(|e| covers(&e.when, &later.when))
+        {
+            out.push(warning(
+                &format!("policies[{j}]"),
+                format!(
+                    "policy {:?} is shadowed by {:?} (policies[{}]), which matches every ticket it matches; it never applies",
+                    later.name, earlier.name, earlier.index
+                ),
+            ));
+        }
+    }
+}
+
+fn missing_targets(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
+    for policy in &set.policies {
+        for priority in PRIORITIES {
+            let reachable =
+                policy.when.priority.is_empty() || policy.when.priority.contains(&priority);
+            let has_targets = policy.targets_of(priority).is_some_and(|t| !t.is_empty());
+            if reachable && !has_targets {
+                out.push(warning(
+                    &format!("policies[{}].targets", policy.index),
+                    format!(
+                        "policy {:?} has no targets for priority {}: its tickets of that priority get no clocks",
+                        policy.name,
+                        priority_name(&priority)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn warning_thresholds(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
+    for policy in &set.policies {
+        let shortest = PRIORITIES
+            .iter()
+            .filter_map(|p| policy.targets_of(*p))
+            .flat_map(|targets| targets.values().map(|t| t.seconds))
+            .min();
+        for (i, threshold) in policy.warn_at.iter().enumerate() {
+            let field = format!("policies[{}].warn_at[{i}]", policy.index);
+            match threshold {
+                WarnThreshold::Percent { basis_points } if *basis_points >= 10_000 => {
+                    out.push(warning(
+                        &field,
+                        format!("{threshold} is at or above 100% of the target: it would never warn before the breach"),
+                    ));
+                }
+                WarnThreshold::Lead { seconds } if shortest.is_some_and(|s| *seconds >= s) => {
+                    out.push(warning(
+                        &field,
+                        format!("{threshold} before the deadline is at or beyond the start of the shortest target: no warning for those clocks"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn unknown_statuses(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
+    for (index, entry) in set.document().policies.iter().enumerate() {
+        for (metric, names) in &entry.pause {
+            for (i, name) in names.iter().enumerate() {
+                if parse_status(name).is_none() {
+                    out.push(warning(
+                        &format!("policies[{index}].pause.{}[{i}]", super::metric_name(metric)),
+                        format!("{name:?} is not a status (new, open, pending, on_hold, solved, closed); it is ignored"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn calendars(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
+    let used: BTreeSet<&str> = set
+        .document()
+        .policies
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.calendar.as_str())
+                .chain(p.targets.values().filter_map(|t| t.calendar.as_deref()))
+        })
+        .collect();
+    for (name, spec) in &set.document().calendars {
+        let field = format!("calendars.{name}");
+        if let Some(calendar) = set.calendars.get(name) {
+            if calendar.open_seconds_per_week_hint() == 0 {
+                out.push(warning(
+                    &field,
+                    "open zero hours a week: deadlines on it only move through date overrides"
+                        .into(),
+                ));
+            }
+        }
+        if !used.contains(name.as_str()) {
+            out.push(warning(&field, "defined but no policy uses it".into()));
+        }
+        let spec = serde_json::to_value(spec).unwrap_or_default();
+        for date in holiday_override_clashes(&spec) {
+            out.push(warning(
+                &format!("{field}.date_overrides.{date}"),
+                format!("{date} is both a holiday and a date override; the holiday wins and the override is ignored"),
+            ));
+        }
+    }
+}
+
+/// Override dates that a holiday (single date, range or yearly date) also covers.
+fn holiday_override_clashes(spec: &serde_json::Value) -> Vec<String> {
+    let overrides: Vec<&String> = spec
+        .get("date_overrides")
+        .and_then(|o| o.as_object())
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    let holidays = spec
+        .get("holidays")
+        .and_then(|h| h.as_array())
+        .cloned()
+        .unwrap_or_default();
+    overrides
+        .into_iter()
+        .filter(|date| holidays.iter().any(|h| holiday_covers(h, date)))
+        .cloned()
+        .collect()
+}
+
+fn holiday_covers(holiday: &serde_json::Value, date: &str) -> bool {
+    let text = |key: &str| holiday.get(key).and_then(|v| v.as_str());
+    if let Some(day) = holiday.as_str() {
+        return day == date;
+    }
+    if let (Some(from), Some(to)) = (text("from"), text("to")) {
+        return from <= date && date <= to;
+    }
+    if let Some(yearly) = text("yearly") {
+        return date.get(5..) == Some(yearly);
+    }
+    false
+}

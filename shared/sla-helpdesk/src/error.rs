@@ -1,0 +1,87 @@
+//! Errors of webhook handling and of tenant configuration.
+
+use thiserror::Error;
+
+/// Why a webhook request was refused; each variant maps to one HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WebhookError {
+    /// Signature, shared secret or timestamp missing or wrong (401).
+    #[error("unauthorized: {reason}")]
+    Unauthorized { reason: String },
+    /// Body larger than the configured limit (413).
+    #[error("payload too large: {actual} bytes, limit {limit}")]
+    TooLarge { limit: usize, actual: usize },
+    /// Not JSON, wrong shape, or a required header missing (400).
+    #[error("malformed {field}: {reason}")]
+    Malformed { field: String, reason: String },
+    /// Valid JSON but a required field is missing or invalid (422).
+    #[error("unprocessable {field}: {reason}")]
+    Unprocessable { field: String, reason: String },
+}
+
+impl WebhookError {
+    /// The HTTP status to answer with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::Unauthorized { .. } => 401,
+            Self::TooLarge { .. } => 413,
+            Self::Malformed { .. } => 400,
+            Self::Unprocessable { .. } => 422,
+        }
+    }
+
+    pub(crate) fn unauthorized(reason: impl Into<String>) -> Self {
+        Self::Unauthorized {
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn malformed(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Malformed {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn unprocessable(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Unprocessable {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn missing(field: impl Into<String>) -> Self {
+        Self::unprocessable(field, "required field is missing or empty")
+    }
+}
+
+/// A tenants file that cannot be read, parsed or resolved (a start-up failure).
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The YAML does not parse or does not have the expected shape.
+    #[error("{source_name}: {message}")]
+    Yaml {
+        source_name: String,
+        message: String,
+    },
+    /// A value is present but not acceptable.
+    #[error("{source_name}: {field}: {reason}")]
+    Invalid {
+        source_name: String,
+        field: String,
+        reason: String,
+    },
+    /// A configured secret could not be read.
+    #[error("{field}: cannot read secret {secret}: {reason}")]
+    Secret {
+        field: String,
+        secret: String,
+        reason: String,
+    },
+}

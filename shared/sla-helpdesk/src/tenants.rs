@@ -1,0 +1,343 @@
+//! The tenants file: which tenant accepts which vendors, with which secret and mappings.
+//!
+//! ```yaml
+//! tenants:
+//!   acme:
+//!     policy: policy.yaml                 # relative to this file
+//!     vendors:
+//!       canonical: {secret_env: ACME_CANONICAL_SECRET}
+//!       zendesk:
+//!         secret_env: ACME_ZENDESK_SECRET # or secret_arn / secret_ssm
+//!         statuses: {"Waiting on vendor": on_hold}
+//!         priorities: {P1: urgent}
+//!         segment_from: organization
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use sla_core::event::{Priority, Status};
+
+use crate::config::{Limits, Mapping, Secret, SegmentFrom, VendorConfig};
+use crate::error::ConfigError;
+use crate::vendor::Vendor;
+
+/// Longest tenant name accepted.
+pub const MAX_TENANT_NAME_LEN: usize = 64;
+
+/// True if `name` is 1–64 characters of `A-Z a-z 0-9 _ . -` (safe in storage keys and URLs).
+pub fn is_valid_tenant_name(name: &str) -> bool {
+    (1..=MAX_TENANT_NAME_LEN).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Where a vendor secret is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable name (`secret_env`).
+    Env(String),
+    /// An AWS Secrets Manager secret ARN or name (`secret_arn`).
+    SecretsManager(String),
+    /// An AWS Systems Manager Parameter Store parameter name (`secret_ssm`).
+    Ssm(String),
+}
+
+impl fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "secret_env {name}"),
+            Self::SecretsManager(arn) => write!(f, "secret_arn {arn}"),
+            Self::Ssm(name) => write!(f, "secret_ssm {name}"),
+        }
+    }
+}
+
+/// A secret that could not be read; `reason` says why (never the value).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct SecretUnavailable {
+    pub reason: String,
+}
+
+/// Reads secrets at start-up. Closures `Fn(&SecretSource) -> Result<String, SecretUnavailable>`
+/// implement it too.
+pub trait SecretResolver {
+    /// The secret's value.
+    fn resolve(&self, source: &SecretSource) -> Result<String, SecretUnavailable>;
+}
+
+impl<F> SecretResolver for F
+where
+    F: Fn(&SecretSource) -> Result<String, SecretUnavailable>,
+{
+    fn resolve(&self, source: &SecretSource) -> Result<String, SecretUnavailable> {
+        self(source)
+    }
+}
+
+/// Resolves `secret_env` from the process environment; refuses the AWS sources.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnvSecretResolver;
+
+impl SecretResolver for EnvSecretResolver {
+    fn resolve(&self, source: &SecretSource) -> Result<String, SecretUnavailable> {
+        let unavailable = |reason: String| SecretUnavailable { reason };
+        match source {
+            SecretSource::Env(name) => match std::env::var(name) {
+                Ok(value) if !value.is_empty() => Ok(value),
+                Ok(_) => Err(unavailable(format!("environment variable {name} is empty"))),
+                Err(_) => Err(unavailable(format!(
+                    "environment variable {name} is not set"
+                ))),
+            },
+            other => Err(unavailable(format!(
+                "{other}: only secret_env can be read here"
+            ))),
+        }
+    }
+}
+
+/// One vendor entry of a tenant, before its secret is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorEntry {
+    pub secret: SecretSource,
+    pub mapping: Mapping,
+    pub limits: Limits,
+}
+
+/// One tenant of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantConfig {
+    /// Policy file, resolved against the tenants file's directory.
+    pub policy: Option<PathBuf>,
+    /// The vendors this tenant accepts.
+    pub vendors: BTreeMap<Vendor, VendorEntry>,
+}
+
+/// A parsed and validated tenants file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantsFile {
+    tenants: BTreeMap<String, TenantConfig>,
+}
+
+impl TenantsFile {
+    /// Reads and parses a tenants file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let yaml = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_yaml(&path.display().to_string(), &yaml)
+    }
+
+    /// Parses YAML; `source` is the file path (names it in errors, anchors relative policy paths).
+    pub fn from_yaml(source: &str, yaml: &str) -> Result<Self, ConfigError> {
+        let raw: RawFile = serde_norway::from_str(yaml).map_err(|e| ConfigError::Yaml {
+            source_name: source.to_string(),
+            message: e.to_string(),
+        })?;
+        let base = Path::new(source).parent().unwrap_or(Path::new(""));
+        let mut tenants = BTreeMap::new();
+        for (name, tenant) in raw.tenants {
+            let field = format!("tenants.{name}");
+            if !is_valid_tenant_name(&name) {
+                return Err(invalid(
+                    source,
+                    &field,
+                    "tenant names are 1-64 characters of A-Z a-z 0-9 _ . -",
+                ));
+            }
+            let config = tenant.validate(source, &field, base)?;
+            tenants.insert(name, config);
+        }
+        Ok(Self { tenants })
+    }
+
+    /// A tenant by name.
+    pub fn tenant(&self, name: &str) -> Option<&TenantConfig> {
+        self.tenants.get(name)
+    }
+
+    /// All tenants, by name.
+    pub fn tenants(&self) -> impl Iterator<Item = (&str, &TenantConfig)> {
+        self.tenants
+            .iter()
+            .map(|(name, config)| (name.as_str(), config))
+    }
+}
+
+/// Tenants with every secret read: what request handling needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedTenants {
+    tenants: BTreeMap<String, ResolvedTenant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ResolvedTenant {
+    policy: Option<PathBuf>,
+    vendors: BTreeMap<Vendor, VendorConfig>,
+}
+
+impl ResolvedTenants {
+    /// The configuration for a (tenant, vendor); `None` means answer 404 without reading the body.
+    pub fn vendor(&self, tenant: &str, vendor: Vendor) -> Option<&VendorConfig> {
+        self.tenants.get(tenant)?.vendors.get(&vendor)
+    }
+
+    /// The tenant's policy file, if it names one.
+    pub fn policy(&self, tenant: &str) -> Option<&Path> {
+        self.tenants.get(tenant)?.policy.as_deref()
+    }
+
+    /// Tenant names.
+    pub fn tenant_names(&self) -> impl Iterator<Item = &str> {
+        self.tenants.keys().map(String::as_str)
+    }
+}
+
+/// Reads every configured secret; the first one that cannot be read fails the whole start-up.
+pub fn resolve_tenants(
+    file: &TenantsFile,
+    resolver: &dyn SecretResolver,
+) -> Result<ResolvedTenants, ConfigError> {
+    let mut tenants = BTreeMap::new();
+    for (name, tenant) in &file.tenants {
+        let mut vendors = BTreeMap::new();
+        for (vendor, entry) in &tenant.vendors {
+            let value = resolver
+                .resolve(&entry.secret)
+                .map_err(|e| ConfigError::Secret {
+                    field: format!("tenants.{name}.vendors.{vendor}"),
+                    secret: entry.secret.to_string(),
+                    reason: e.reason,
+                })?;
+            let config = VendorConfig {
+                secret: Secret::new(value),
+                mapping: entry.mapping.clone(),
+                limits: entry.limits,
+            };
+            vendors.insert(*vendor, config);
+        }
+        let resolved = ResolvedTenant {
+            policy: tenant.policy.clone(),
+            vendors,
+        };
+        tenants.insert(name.clone(), resolved);
+    }
+    Ok(ResolvedTenants { tenants })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    tenants: BTreeMap<String, RawTenant>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTenant {
+    policy: Option<String>,
+    #[serde(default)]
+    vendors: BTreeMap<String, RawVendor>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVendor {
+    secret_env: Option<String>,
+    secret_arn: Option<String>,
+    secret_ssm: Option<String>,
+    #[serde(default)]
+    statuses: BTreeMap<String, Status>,
+    #[serde(default)]
+    priorities: BTreeMap<String, Priority>,
+    segment_from: Option<String>,
+    max_body_bytes: Option<usize>,
+    timestamp_tolerance_secs: Option<u64>,
+}
+
+impl RawTenant {
+    fn validate(self, source: &str, field: &str, base: &Path) -> Result<TenantConfig, ConfigError> {
+        let policy = match self.policy {
+            Some(p) if p.trim().is_empty() => {
+                return Err(invalid(source, &format!("{field}.policy"), "is empty"))
+            }
+            Some(p) => Some(base.join(p)),
+            None => None,
+        };
+        let mut vendors = BTreeMap::new();
+        for (name, raw) in self.vendors {
+            let vendor_field = format!("{field}.vendors.{name}");
+            let vendor: Vendor = name.parse().map_err(|e: crate::vendor::UnknownVendor| {
+                invalid(source, &vendor_field, &e.to_string())
+            })?;
+            vendors.insert(vendor, raw.validate(source, &vendor_field)?);
+        }
+        Ok(TenantConfig { policy, vendors })
+    }
+}
+
+impl RawVendor {
+    fn validate(self, source: &str, field: &str) -> Result<VendorEntry, ConfigError> {
+        let secret = match (self.secret_env, self.secret_arn, self.secret_ssm) {
+            (Some(v), None, None) => SecretSource::Env(v),
+            (None, Some(v), None) => SecretSource::SecretsManager(v),
+            (None, None, Some(v)) => SecretSource::Ssm(v),
+            _ => {
+                return Err(invalid(
+                    source,
+                    field,
+                    "exactly one of secret_env, secret_arn, secret_ssm is required",
+                ));
+            }
+        };
+        if matches!(&secret, SecretSource::Env(v) | SecretSource::SecretsManager(v) | SecretSource::Ssm(v) if v.trim().is_empty())
+        {
+            return Err(invalid(source, field, "the secret name is empty"));
+        }
+        let segment_from = self
+            .segment_from
+            .map(|s| s.parse::<SegmentFrom>())
+            .transpose()
+            .map_err(|reason| invalid(source, &format!("{field}.segment_from"), &reason))?;
+        let mut limits = Limits::default();
+        if let Some(bytes) = self.max_body_bytes {
+            if bytes == 0 {
+                return Err(invalid(
+                    source,
+                    &format!("{field}.max_body_bytes"),
+                    "must be positive",
+                ));
+            }
+            limits.max_body_bytes = bytes;
+        }
+        if let Some(secs) = self.timestamp_tolerance_secs {
+            if secs == 0 {
+                return Err(invalid(
+                    source,
+                    &format!("{field}.timestamp_tolerance_secs"),
+                    "must be positive",
+                ));
+            }
+            limits.timestamp_tolerance = Duration::from_secs(secs);
+        }
+        Ok(VendorEntry {
+            secret,
+            mapping: Mapping::new(self.statuses, self.priorities, segment_from),
+            limits,
+        })
+    }
+}
+
+fn invalid(source: &str, field: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        source_name: source.to_string(),
+        field: field.to_string(),
+        reason: reason.to_string(),
+    }
+}

@@ -1,0 +1,80 @@
+//! The helpdesks we accept webhooks from, by their URL names.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A helpdesk (or our own `canonical` format); `Display`/`FromStr` use the URL name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Vendor {
+    Zendesk,
+    Freshdesk,
+    Intercom,
+    HelpScout,
+    Jira,
+    Front,
+    Hubspot,
+    Canonical,
+}
+
+impl Vendor {
+    /// Every vendor, in documentation order.
+    pub const ALL: [Vendor; 8] = [
+        Vendor::Zendesk,
+        Vendor::Freshdesk,
+        Vendor::Intercom,
+        Vendor::HelpScout,
+        Vendor::Jira,
+        Vendor::Front,
+        Vendor::Hubspot,
+        Vendor::Canonical,
+    ];
+
+    /// The URL name (`zendesk`, `helpscout`, ...), also used as the event-id prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Zendesk => "zendesk",
+            Vendor::Freshdesk => "freshdesk",
+            Vendor::Intercom => "intercom",
+            Vendor::HelpScout => "helpscout",
+            Vendor::Jira => "jira",
+            Vendor::Front => "front",
+            Vendor::Hubspot => "hubspot",
+            Vendor::Canonical => "canonical",
+        }
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown vendor name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown vendor {0:?}; expected one of zendesk, freshdesk, intercom, helpscout, jira, front, hubspot, canonical")]
+pub struct UnknownVendor(pub String);
+
+impl FromStr for Vendor {
+    type Err = UnknownVendor;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Vendor::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| UnknownVendor(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for vendor in Vendor::ALL {
+            assert_eq!(vendor.to_string().parse::<Vendor>(), Ok(vendor));
+        }
+        assert!("Zendesk".parse::<Vendor>().is_err());
+    }
+}

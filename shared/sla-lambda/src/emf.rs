@@ -1,0 +1,83 @@
+//! CloudWatch embedded metric format: one JSON log line that CloudWatch turns into metrics.
+
+use serde_json::{json, Map, Value};
+
+/// Namespace of every metric we emit (the template's alarms use it).
+pub const NAMESPACE: &str = "SlaTracker";
+
+/// One metric value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metric<'a> {
+    pub name: &'a str,
+    pub value: f64,
+    /// CloudWatch unit: `Count`, `Seconds`, `Milliseconds`.
+    pub unit: &'a str,
+}
+
+/// The EMF line for `metrics`, dimensioned by `Function`, at `timestamp_ms`.
+pub fn line(function: &str, metrics: &[Metric<'_>], timestamp_ms: i64) -> String {
+    let definitions: Vec<Value> = metrics
+        .iter()
+        .map(|m| json!({"Name": m.name, "Unit": m.unit}))
+        .collect();
+    let mut root = Map::new();
+    root.insert(
+        "_aws".into(),
+        json!({
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [["Function"]],
+                "Metrics": definitions,
+            }],
+        }),
+    );
+    root.insert("Function".into(), Value::from(function));
+    for m in metrics {
+        root.insert(m.name.into(), Value::from(m.value));
+    }
+    Value::Object(root).to_string()
+}
+
+/// Prints the EMF line for `metrics` on stdout, where Lambda ships it to CloudWatch.
+pub fn emit(function: &str, metrics: &[Metric<'_>]) {
+    println!(
+        "{}",
+        line(function, metrics, chrono::Utc::now().timestamp_millis())
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_declares_and_carries_each_metric() {
+        let text = line(
+            "sweep",
+            &[
+                Metric {
+                    name: "SweepLagSeconds",
+                    value: 12.5,
+                    unit: "Seconds",
+                },
+                Metric {
+                    name: "EventsPublished",
+                    value: 3.0,
+                    unit: "Count",
+                },
+            ],
+            1_700_000_000_000,
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["_aws"]["Timestamp"], 1_700_000_000_000i64);
+        let directive = &v["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "SlaTracker");
+        assert_eq!(directive["Dimensions"], json!([["Function"]]));
+        assert_eq!(directive["Metrics"][0]["Name"], "SweepLagSeconds");
+        assert_eq!(directive["Metrics"][1]["Unit"], "Count");
+        assert_eq!(v["Function"], "sweep");
+        assert_eq!(v["SweepLagSeconds"], 12.5);
+        assert_eq!(v["EventsPublished"], 3.0);
+    }
+}

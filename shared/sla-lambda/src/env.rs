@@ -1,0 +1,138 @@
+//! Settings read from the environment once, at cold start, with errors that name the
+//! variable and the reason.
+
+use std::path::PathBuf;
+
+use sla_app::config::{
+    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_TABLE_NAME,
+    ENV_TENANTS_FILE,
+};
+
+/// Default number of due-index shards.
+pub const DEFAULT_DUE_SHARDS: u32 = 16;
+/// Default EventBridge `Source`.
+pub const DEFAULT_EVENT_SOURCE: &str = "sla-tracker";
+
+/// A missing or invalid environment variable.
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {reason}")]
+pub struct EnvError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+/// Settings every function shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonEnv {
+    pub table_name: String,
+    pub due_shards: u32,
+    pub tenants_file: PathBuf,
+    pub policy_file: Option<PathBuf>,
+}
+
+/// The sweep's extra settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepEnv {
+    pub event_bus: String,
+    pub event_source: String,
+}
+
+impl CommonEnv {
+    /// Reads the shared settings through `var` (`std::env::var` in production).
+    pub fn read(var: &dyn Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+        Ok(Self {
+            table_name: required(var, ENV_TABLE_NAME)?,
+            due_shards: shards(var)?,
+            tenants_file: PathBuf::from(required(var, ENV_TENANTS_FILE)?),
+            policy_file: optional(var, ENV_POLICY_FILE).map(PathBuf::from),
+        })
+    }
+}
+
+impl SweepEnv {
+    /// Reads the sweep's settings through `var`.
+    pub fn read(var: &dyn Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+        Ok(Self {
+            event_bus: required(var, ENV_EVENT_BUS)?,
+            event_source: optional(var, ENV_EVENT_SOURCE)
+                .unwrap_or_else(|| DEFAULT_EVENT_SOURCE.to_string()),
+        })
+    }
+}
+
+/// `std::env::var` as the readers above take it.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+fn optional(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn required(var: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<String, EnvError> {
+    optional(var, name).ok_or(EnvError {
+        name,
+        reason: "is required but not set".into(),
+    })
+}
+
+fn shards(var: &dyn Fn(&str) -> Option<String>) -> Result<u32, EnvError> {
+    let Some(text) = optional(var, ENV_DUE_SHARDS) else {
+        return Ok(DEFAULT_DUE_SHARDS);
+    };
+    match text.parse::<u32>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(EnvError {
+            name: ENV_DUE_SHARDS,
+            reason: format!("{text:?} is not a whole number from 1 to 256"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn reads_required_and_defaults() {
+        let e = env(&[("SLA_TABLE_NAME", "t"), ("SLA_TENANTS_FILE", "/var/task/tenants.yaml")]);
+        let common = CommonEnv::read(&e).unwrap();
+        assert_eq!(common.table_name, "t");
+        assert_eq!(common.due_shards, 16);
+        assert_eq!(common.policy_file, None);
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        let e = env(&[("SLA_TABLE_NAME", "t")]);
+        let err = CommonEnv::read(&e).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable SLA_TENANTS_FILE: is required but not set"
+        );
+        let err = SweepEnv::read(&env(&[])).unwrap_err();
+        assert!(err.to_string().contains("SLA_EVENT_BUS_NAME"));
+    }
+
+    #[test]
+    fn rejects_bad_shard_counts() {
+        for bad in ["0", "300", "x", "-1"] {
+            let e = env(&[
+                ("SLA_TABLE_NAME", "t"),
+                ("SLA_TENANTS_FILE", "f"),
+                ("SLA_DUE_SHARDS", bad),
+            ]);
+            let err = CommonEnv::read(&e).unwrap_err();
+            assert!(err.to_string().starts_with("environment variable SLA_DUE_SHARDS: "), "{err}");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! API Gateway HTTP API (payload 2.0) and Lambda function URL requests and responses.
+
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::http::{HeaderMap, HeaderValue};
+use base64::Engine;
+use serde_json::json;
+use sla_app::webhook::{HttpReply, HttpRequest, Route};
+
+/// Extracts the route and the raw request; a request we cannot route is answered at once.
+pub fn to_request(
+    event: &ApiGatewayV2httpRequest,
+) -> Result<(Route, HttpRequest), ApiGatewayV2httpResponse> {
+    let path = event.raw_path.as_deref().unwrap_or("/");
+    let route = route_from(event).ok_or_else(|| {
+        response(
+            404,
+            &json!({"error": format!("no webhook route for path {path:?}; use /webhooks/{{tenant}}/{{vendor}}")}),
+        )
+    })?;
+    let body = match (&event.body, event.is_base64_encoded) {
+        (None, _) => Vec::new(),
+        (Some(text), false) => text.as_bytes().to_vec(),
+        (Some(text), true) => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| response(400, &json!({"error": format!("body: invalid base64: {e}")})))?,
+    };
+    let method = event.request_context.http.method.to_string();
+    let request = HttpRequest {
+        method,
+        uri: full_uri(event, path),
+        headers: header_pairs(&event.headers),
+        body,
+    };
+    Ok((route, request))
+}
+
+/// Prefers the API's path parameters; function URLs have none, so parse the path.
+fn route_from(event: &ApiGatewayV2httpRequest) -> Option<Route> {
+    let params = &event.path_parameters;
+    match (params.get("tenant"), params.get("vendor")) {
+        (Some(tenant), Some(vendor)) => Some(Route {
+            tenant: tenant.clone(),
+            vendor: vendor.clone(),
+            created: event
+                .raw_path
+                .as_deref()
+                .is_some_and(|p| p.trim_end_matches('/').ends_with("/created")),
+        }),
+        _ => Route::from_path(event.raw_path.as_deref()?),
+    }
+}
+
+/// The URL as the sender addressed it (HubSpot v3 signs it).
+fn full_uri(event: &ApiGatewayV2httpRequest, path: &str) -> String {
+    let host = event
+        .request_context
+        .domain_name
+        .as_deref()
+        .or_else(|| event.headers.get("host").and_then(|h| h.to_str().ok()))
+        .unwrap_or("localhost");
+    match event.raw_query_string.as_deref() {
+        Some(q) if !q.is_empty() => format!("https://{host}{path}?{q}"),
+        _ => format!("https://{host}{path}"),
+    }
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str().to_string(), value.to_str().ok()?.to_string())))
+        .collect()
+}
+
+/// A JSON response.
+pub fn response(status: u16, body: &serde_json::Value) -> ApiGatewayV2httpResponse {
+    let mut res = ApiGatewayV2httpResponse::default();
+    res.status_code = i64::from(status);
+    res.headers.insert(
+        "content-type",
+        HeaderValue::from_static("application/json"),
+    );
+    res.body = Some(Body::Text(body.to_string()));
+    res
+}
+
+/// The response for a service reply.
+pub fn from_reply(reply: &HttpReply) -> ApiGatewayV2httpResponse {
+    response(reply.status, &reply.body)
+}

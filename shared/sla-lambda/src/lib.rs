@@ -1,0 +1,13 @@
+//! Lambda glue shared by the three functions: requests and responses, configuration at
+//! cold start, secrets, metrics. Each function's `main` is a few lines over this crate.
+
+pub mod emf;
+pub mod env;
+pub mod http;
+pub mod init;
+pub mod secrets;
+pub mod sweep;
+pub mod webhook;
+
+pub use sweep::SweepFunction;
+pub use webhook::WebhookFunction;

@@ -1,0 +1,200 @@
+//! The encoded form of a [`TicketRecord`] shared by every store: JSON text for the SLA
+//! state and the outbox, `due_at` in epoch milliseconds, `expires_at` in epoch seconds.
+
+use chrono::{DateTime, Utc};
+
+use crate::{OutboxEntry, StoreError, TicketKey, TicketRecord};
+
+/// DynamoDB's item size limit (400 KB), enforced by every store so local runs fail where
+/// DynamoDB would.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// Bytes DynamoDB may charge for one number attribute value (38 digits, at most 21 bytes).
+const NUMBER_BYTES: usize = 21;
+
+/// A record as stored: every field a store writes, already encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredRow {
+    pub key: TicketKey,
+    pub version: u64,
+    /// `TicketSla` as JSON.
+    pub sla: String,
+    /// `Vec<OutboxEntry>` as JSON.
+    pub outbox: String,
+    pub due_at_ms: Option<i64>,
+    pub expires_at_s: Option<i64>,
+}
+
+impl StoredRow {
+    /// Encodes `record` as it will be stored under `version`, refusing oversized items.
+    pub fn encode(record: &TicketRecord, version: u64) -> Result<Self, StoreError> {
+        let key = &record.key;
+        let sla = serde_json::to_string(&record.sla).map_err(|e| {
+            StoreError::corrupt(key, format!("field `sla` does not serialize: {e}"))
+        })?;
+        let outbox = serde_json::to_string(&record.outbox).map_err(|e| {
+            StoreError::corrupt(key, format!("field `outbox` does not serialize: {e}"))
+        })?;
+        let row = Self {
+            key: key.clone(),
+            version,
+            sla,
+            outbox,
+            due_at_ms: record.due_at.map(ceil_millis),
+            expires_at_s: record.expires_at.map(ceil_seconds),
+        };
+        row.check_size()?;
+        Ok(row)
+    }
+
+    /// Decodes the stored fields, naming the field that is malformed.
+    pub fn decode(self) -> Result<TicketRecord, StoreError> {
+        let key = self.key;
+        let sla = serde_json::from_str(&self.sla).map_err(|e| {
+            StoreError::corrupt(
+                &key,
+                format!("field `sla` is not valid JSON of a TicketSla: {e}"),
+            )
+        })?;
+        let outbox: Vec<OutboxEntry> = serde_json::from_str(&self.outbox).map_err(|e| {
+            StoreError::corrupt(
+                &key,
+                format!("field `outbox` is not valid JSON of outbox entries: {e}"),
+            )
+        })?;
+        let due_at = decode_instant(
+            &key,
+            "due_at",
+            self.due_at_ms,
+            DateTime::from_timestamp_millis,
+        )?;
+        let expires_at = decode_instant(&key, "expires_at", self.expires_at_s, |s| {
+            DateTime::from_timestamp(s, 0)
+        })?;
+        Ok(TicketRecord {
+            key,
+            version: self.version,
+            sla,
+            outbox,
+            due_at,
+            expires_at,
+        })
+    }
+
+    /// DynamoDB's size of this item: attribute names plus UTF-8 values, numbers counted
+    /// at their maximum.
+    pub fn item_bytes(&self) -> usize {
+        let strings = [
+            ("pk", self.key.partition_key().len()),
+            ("tenant", self.key.tenant.len()),
+            ("ticket_id", self.key.ticket_id.len()),
+            ("sla", self.sla.len()),
+            ("outbox", self.outbox.len()),
+        ];
+        let numbers = [
+            ("version", true),
+            ("due_at", self.due_at_ms.is_some()),
+            ("due_shard", self.due_at_ms.is_some()),
+            ("expires_at", self.expires_at_s.is_some()),
+        ];
+        let string_bytes: usize = strings.iter().map(|(name, len)| name.len() + len).sum();
+        let number_bytes: usize = numbers
+            .iter()
+            .filter(|(_, present)| *present)
+            .map(|(name, _)| name.len() + NUMBER_BYTES)
+            .sum();
+        string_bytes + number_bytes
+    }
+
+    fn check_size(&self) -> Result<(), StoreError> {
+        let bytes = self.item_bytes();
+        if bytes > MAX_ITEM_BYTES {
+            return Err(StoreError::TooLarge {
+                tenant: self.key.tenant.clone(),
+                ticket_id: self.key.ticket_id.clone(),
+                bytes,
+                limit: MAX_ITEM_BYTES,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Epoch milliseconds, rounded up so the sweep never looks before the instant.
+pub(crate) fn ceil_millis(at: DateTime<Utc>) -> i64 {
+    let floor = at.timestamp_millis();
+    if DateTime::from_timestamp_millis(floor) == Some(at) {
+        floor
+    } else {
+        floor + 1
+    }
+}
+
+/// Epoch seconds, rounded up so a record never expires early.
+pub(crate) fn ceil_seconds(at: DateTime<Utc>) -> i64 {
+    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
+}
+
+fn decode_instant(
+    key: &TicketKey,
+    field: &str,
+    value: Option<i64>,
+    convert: impl Fn(i64) -> Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    value
+        .map(|raw| {
+            convert(raw).ok_or_else(|| {
+                StoreError::corrupt(key, format!("field `{field}` = {raw} is out of range"))
+            })
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone};
+
+    fn record() -> TicketRecord {
+        TicketRecord::new(TicketKey::new("acme", "1"), Default::default())
+    }
+
+    #[test]
+    fn rounds_instants_up() {
+        let exact = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let later = exact + TimeDelta::nanoseconds(1);
+        assert_eq!(ceil_millis(exact), exact.timestamp_millis());
+        assert_eq!(ceil_millis(later), exact.timestamp_millis() + 1);
+        assert_eq!(ceil_seconds(exact), exact.timestamp());
+        assert_eq!(ceil_seconds(later), exact.timestamp() + 1);
+    }
+
+    #[test]
+    fn round_trips_a_record() {
+        let mut rec = record();
+        rec.due_at = Some(Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap());
+        rec.expires_at = Some(Utc.with_ymd_and_hms(2027, 3, 4, 5, 6, 7).unwrap());
+        let row = StoredRow::encode(&rec, 3).unwrap();
+        let back = row.decode().unwrap();
+        assert_eq!(back, TicketRecord { version: 3, ..rec });
+    }
+
+    #[test]
+    fn names_the_corrupt_field() {
+        let mut row = StoredRow::encode(&record(), 1).unwrap();
+        row.outbox = "{".into();
+        let err = row.decode().unwrap_err().to_string();
+        assert!(
+            err.contains("acme/1") && err.contains("field `outbox`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn refuses_items_over_the_limit() {
+        let mut row = StoredRow::encode(&record(), 1).unwrap();
+        row.sla = "x".repeat(MAX_ITEM_BYTES);
+        let err = row.check_size().unwrap_err();
+        assert!(matches!(err, StoreError::TooLarge { bytes, .. } if bytes > MAX_ITEM_BYTES));
+    }
+}

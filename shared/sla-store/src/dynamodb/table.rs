@@ -1,0 +1,105 @@
+//! Creating the ticket table with the fixed layout (tests, `sla` dev tooling).
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::BuildError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::{attr, sdk_failure};
+use crate::StoreError;
+
+/// Name of the sparse GSI on (`due_shard`, `due_at`).
+pub const DUE_INDEX: &str = "due-index";
+
+const ACTIVE_POLL: Duration = Duration::from_millis(500);
+const ACTIVE_POLLS: u32 = 240;
+
+/// Creates `table_name` (on-demand billing, `pk` hash key, the `due-index` GSI projecting
+/// `tenant` and `ticket_id`), waits until it is active, then enables TTL on `expires_at`.
+pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
+    let definition = |name: &str, kind| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+    };
+    let build =
+        |e: BuildError| StoreError::Backend(format!("building CreateTable for {table_name}: {e}"));
+    client
+        .create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(definition(attr::PK, ScalarAttributeType::S).map_err(build)?)
+        .attribute_definitions(definition(attr::DUE_SHARD, ScalarAttributeType::N).map_err(build)?)
+        .attribute_definitions(definition(attr::DUE_AT, ScalarAttributeType::N).map_err(build)?)
+        .key_schema(key(attr::PK, KeyType::Hash).map_err(build)?)
+        .global_secondary_indexes(due_index().map_err(build)?)
+        .send()
+        .await
+        .map_err(|e| sdk_failure("CreateTable", table_name, e))?;
+    wait_until_active(client, table_name).await?;
+    let ttl = TimeToLiveSpecification::builder()
+        .enabled(true)
+        .attribute_name(attr::EXPIRES_AT)
+        .build()
+        .map_err(build)?;
+    client
+        .update_time_to_live()
+        .table_name(table_name)
+        .time_to_live_specification(ttl)
+        .send()
+        .await
+        .map_err(|e| sdk_failure("UpdateTimeToLive", table_name, e))?;
+    Ok(())
+}
+
+fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, BuildError> {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+}
+
+fn due_index() -> Result<GlobalSecondaryIndex, BuildError> {
+    let projection = Projection::builder()
+        .projection_type(ProjectionType::Include)
+        .non_key_attributes(attr::TENANT)
+        .non_key_attributes(attr::TICKET_ID)
+        .build();
+    GlobalSecondaryIndex::builder()
+        .index_name(DUE_INDEX)
+        .key_schema(key(attr::DUE_SHARD, KeyType::Hash)?)
+        .key_schema(key(attr::DUE_AT, KeyType::Range)?)
+        .projection(projection)
+        .build()
+}
+
+async fn wait_until_active(client: &Client, table_name: &str) -> Result<(), StoreError> {
+    for _ in 0..ACTIVE_POLLS {
+        let described = client
+            .describe_table()
+            .table_name(table_name)
+            .send()
+            .await
+            .map_err(|e| sdk_failure("DescribeTable", table_name, e))?;
+        let table = described.table();
+        let table_active = table.and_then(|t| t.table_status()) == Some(&TableStatus::Active);
+        let indexes_active = table
+            .map(|t| t.global_secondary_indexes())
+            .unwrap_or_default()
+            .iter()
+            .all(|index| index.index_status().is_none_or(|s| s.as_str() == "ACTIVE"));
+        if table_active && indexes_active {
+            return Ok(());
+        }
+        tokio::time::sleep(ACTIVE_POLL).await;
+    }
+    Err(StoreError::Backend(format!(
+        "table {table_name} did not become ACTIVE within {} s",
+        (ACTIVE_POLL * ACTIVE_POLLS).as_secs()
+    )))
+}

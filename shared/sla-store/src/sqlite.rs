@@ -1,0 +1,239 @@
+//! The embedded store: one SQLite file in WAL mode, the same row shape as the DynamoDB
+//! item (the outbox lives in the ticket's row, so it survives a crash before delivery).
+//! rusqlite is synchronous: calls run on tokio's blocking pool over a mutex'd connection.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::codec::StoredRow;
+use crate::cursor::DueCursor;
+use crate::{DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS tickets (
+    pk         TEXT PRIMARY KEY,
+    tenant     TEXT NOT NULL,
+    ticket_id  TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    sla        TEXT NOT NULL,
+    outbox     TEXT NOT NULL,
+    due_at     INTEGER,
+    expires_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS tickets_due_at ON tickets (due_at, pk) WHERE due_at IS NOT NULL;
+";
+
+/// A ticket store in one SQLite database; one shard.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, in WAL mode, with the schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|e| {
+            StoreError::Backend(format!("opening SQLite database {}: {e}", path.display()))
+        })?;
+        Self::init(conn)
+    }
+
+    /// A private database that lives as long as the store (tests, replays).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()
+            .map_err(|e| StoreError::Backend(format!("opening in-memory SQLite database: {e}")))?;
+        Self::init(conn)
+    }
+
+    fn init(conn: Connection) -> Result<Self, StoreError> {
+        // WAL lets readers run beside the writer; FULL syncs each commit so a recorded
+        // outbox survives power loss, not only a process crash.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(backend("setting journal_mode=WAL"))?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(backend("setting synchronous=FULL"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(backend("setting busy_timeout"))?;
+        conn.execute_batch(SCHEMA)
+            .map_err(backend("creating the tickets schema"))?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub(crate) async fn with_conn<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("SQLite task failed: {e}")))?
+    }
+}
+
+fn backend(doing: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Backend(format!("SQLite {doing}: {e}"))
+}
+
+fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, StoreError> {
+    conn.query_row(
+        "SELECT version, sla, outbox, due_at, expires_at FROM tickets WHERE pk = ?1",
+        params![key.partition_key()],
+        |row| {
+            Ok(StoredRow {
+                key: key.clone(),
+                version: row.get(0)?,
+                sla: row.get(1)?,
+                outbox: row.get(2)?,
+                due_at_ms: row.get(3)?,
+                expires_at_s: row.get(4)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(|e| match e {
+        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) => {
+            StoreError::corrupt(key, format!("row has a column of the wrong type: {e}"))
+        }
+        other => backend("loading a ticket")(other),
+    })
+}
+
+/// Inserts (expected version 0) or updates (expected version n) `row`; returns rows changed.
+fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize, StoreError> {
+    let result = if expected == 0 {
+        conn.execute(
+            "INSERT INTO tickets (pk, tenant, ticket_id, version, sla, outbox, due_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (pk) DO NOTHING",
+            params![
+                row.key.partition_key(),
+                row.key.tenant,
+                row.key.ticket_id,
+                row.version,
+                row.sla,
+                row.outbox,
+                row.due_at_ms,
+                row.expires_at_s,
+            ],
+        )
+    } else {
+        conn.execute(
+            "UPDATE tickets SET tenant = ?2, ticket_id = ?3, version = ?4, sla = ?5, outbox = ?6,
+             due_at = ?7, expires_at = ?8 WHERE pk = ?1 AND version = ?9",
+            params![
+                row.key.partition_key(),
+                row.key.tenant,
+                row.key.ticket_id,
+                row.version,
+                row.sla,
+                row.outbox,
+                row.due_at_ms,
+                row.expires_at_s,
+                expected,
+            ],
+        )
+    };
+    result.map_err(backend("saving a ticket"))
+}
+
+fn due_page(
+    conn: &Connection,
+    now_ms: i64,
+    limit: u32,
+    cursor: Option<DueCursor>,
+) -> Result<DuePage, StoreError> {
+    let limit = limit.max(1);
+    let (after_due, after_pk) = cursor.map_or((i64::MIN, String::new()), |c| (c.due_at_ms, c.pk));
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT pk, tenant, ticket_id, due_at FROM tickets
+             WHERE due_at IS NOT NULL AND due_at <= ?1 AND (due_at, pk) > (?2, ?3)
+             ORDER BY due_at, pk LIMIT ?4",
+        )
+        .map_err(backend("preparing the due query"))?;
+    let rows = stmt
+        .query_map(
+            params![now_ms, after_due, after_pk, i64::from(limit) + 1],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    TicketKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+                    row.get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .map_err(backend("querying due tickets"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend("reading due tickets"))?;
+    let more = rows.len() > limit as usize;
+    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let cursor = more.then(|| page.last()).flatten().map(|(pk, _, due)| {
+        DueCursor {
+            due_at_ms: *due,
+            pk: pk.clone(),
+        }
+        .encode()
+    });
+    let tickets = page
+        .into_iter()
+        .map(|(_, key, due)| {
+            DateTime::from_timestamp_millis(due)
+                .map(|due_at| DueTicket {
+                    key: key.clone(),
+                    due_at,
+                })
+                .ok_or_else(|| {
+                    StoreError::corrupt(&key, format!("field `due_at` = {due} is out of range"))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(DuePage { tickets, cursor })
+}
+
+impl TicketStore for SqliteStore {
+    async fn load(&self, key: &TicketKey) -> Result<Option<TicketRecord>, StoreError> {
+        let key = key.clone();
+        let row = self.with_conn(move |conn| load_row(conn, &key)).await?;
+        row.map(StoredRow::decode).transpose()
+    }
+
+    async fn save(&self, record: &TicketRecord) -> Result<u64, StoreError> {
+        let row = StoredRow::encode(record, record.version + 1)?;
+        let expected = record.version;
+        let changed = self
+            .with_conn(move |conn| write_row(conn, &row, expected))
+            .await?;
+        if changed == 1 {
+            Ok(expected + 1)
+        } else {
+            Err(StoreError::conflict(&record.key, expected))
+        }
+    }
+
+    fn shards(&self) -> u32 {
+        1
+    }
+
+    async fn query_due(
+        &self,
+        _shard: u32,
+        now: DateTime<Utc>,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<DuePage, StoreError> {
+        let cursor = cursor.as_deref().map(DueCursor::decode).transpose()?;
+        let now_ms = now.timestamp_millis();
+        self.with_conn(move |conn| due_page(conn, now_ms, limit, cursor))
+            .await
+    }
+}

@@ -1,0 +1,387 @@
+//! The store contract: every `TicketStore` implementation must pass each case. Cases take
+//! a fresh, empty store; run them with [`store_contract_tests!`](crate::store_contract_tests).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use sla_core::{Metric, Priority, SlaEvent, SlaEventType, TicketSla};
+
+use super::RawAccess;
+use crate::{shard_of, DueTicket, OutboxEntry, StoreError, TicketKey, TicketRecord, TicketStore};
+
+/// The instant the cases treat as "now".
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()
+}
+
+/// A breach event for `key` with a distinct `event_id`.
+pub fn sample_event(key: &TicketKey, event_id: &str) -> SlaEvent {
+    SlaEvent {
+        event_id: event_id.to_owned(),
+        kind: SlaEventType::Breached,
+        tenant: key.tenant.clone(),
+        ticket_id: key.ticket_id.clone(),
+        metric: Metric::FirstResponse,
+        cycle: 1,
+        policy: "default".into(),
+        priority: Priority::High,
+        target_seconds: 3600,
+        deadline: now() - TimeDelta::minutes(5),
+        at: now() - TimeDelta::minutes(5),
+        elapsed_seconds: 3600,
+        threshold: None,
+        retracts: None,
+    }
+}
+
+/// A new record for `key` whose SLA state and outbox are not empty.
+pub fn sample_record(key: &TicketKey) -> TicketRecord {
+    let sla = TicketSla {
+        announced: vec![sample_event(key, "announced-1")],
+        ..TicketSla::default()
+    };
+    let mut record = TicketRecord::new(key.clone(), sla);
+    record.outbox.push(OutboxEntry {
+        event: sample_event(key, "pending-1"),
+        claimed_until: None,
+    });
+    record
+}
+
+fn key(n: usize) -> TicketKey {
+    TicketKey::new("acme", format!("T-{n}"))
+}
+
+/// Saves `record` and returns it as stored (with the new version).
+async fn save<S: TicketStore>(store: &S, mut record: TicketRecord) -> TicketRecord {
+    record.version = store.save(&record).await.expect("save");
+    record
+}
+
+pub async fn load_missing_is_none<S: RawAccess>(store: Arc<S>) {
+    assert_eq!(store.load(&key(1)).await.expect("load"), None);
+}
+
+pub async fn save_new_round_trips<S: RawAccess>(store: Arc<S>) {
+    let mut record = sample_record(&key(1));
+    record.due_at = Some(now() + TimeDelta::minutes(30));
+    record.expires_at = Some(now() + TimeDelta::days(90));
+    let version = store.save(&record).await.expect("save new");
+    assert_eq!(version, 1, "a new record is stored as version 1");
+    let loaded = store
+        .load(&key(1))
+        .await
+        .expect("load")
+        .expect("record exists");
+    assert_eq!(
+        loaded,
+        TicketRecord {
+            version: 1,
+            ..record
+        }
+    );
+}
+
+pub async fn save_increments_the_version<S: RawAccess>(store: Arc<S>) {
+    let mut record = save(&*store, sample_record(&key(1))).await;
+    for expected in 2..=4 {
+        record.outbox.clear();
+        record = save(&*store, record).await;
+        assert_eq!(record.version, expected);
+    }
+    let loaded = store.load(&key(1)).await.expect("load").expect("exists");
+    assert_eq!(loaded.version, 4);
+    assert!(loaded.outbox.is_empty());
+}
+
+pub async fn stale_version_conflicts<S: RawAccess>(store: Arc<S>) {
+    let first = save(&*store, sample_record(&key(1))).await;
+    let second = save(&*store, first.clone()).await;
+    let err = store
+        .save(&first)
+        .await
+        .expect_err("saving on a stale version must fail");
+    assert!(
+        matches!(&err, StoreError::Conflict { expected: 1, ticket_id, .. } if ticket_id == "T-1"),
+        "{err:?}"
+    );
+    let mut ahead = second.clone();
+    ahead.version = 7;
+    assert!(
+        matches!(store.save(&ahead).await, Err(StoreError::Conflict { .. })),
+        "a version never stored"
+    );
+    let loaded = store.load(&key(1)).await.expect("load").expect("exists");
+    assert_eq!(loaded.version, 2, "failed saves change nothing");
+}
+
+pub async fn double_create_conflicts<S: RawAccess>(store: Arc<S>) {
+    save(&*store, sample_record(&key(1))).await;
+    let err = store
+        .save(&sample_record(&key(1)))
+        .await
+        .expect_err("creating twice must fail");
+    assert!(
+        matches!(err, StoreError::Conflict { expected: 0, .. }),
+        "{err:?}"
+    );
+}
+
+/// `WRITERS` tasks each append one outbox entry by read-modify-write, retrying conflicts.
+pub async fn concurrent_read_modify_write_loses_no_update<S: RawAccess + 'static>(store: Arc<S>) {
+    const WRITERS: usize = 8;
+    let ticket = key(1);
+    let mut initial = sample_record(&ticket);
+    initial.outbox.clear();
+    save(&*store, initial).await;
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let store = Arc::clone(&store);
+            let ticket = ticket.clone();
+            tokio::spawn(async move {
+                append_with_retry(&*store, &ticket, &format!("writer-{writer}")).await
+            })
+        })
+        .collect();
+    let mut conflicts = 0;
+    for task in tasks {
+        conflicts += task.await.expect("writer task");
+    }
+    let loaded = store.load(&ticket).await.expect("load").expect("exists");
+    let ids: BTreeSet<_> = loaded
+        .outbox
+        .iter()
+        .map(|e| e.event.event_id.clone())
+        .collect();
+    let expected: BTreeSet<_> = (0..WRITERS).map(|w| format!("writer-{w}")).collect();
+    assert_eq!(
+        ids, expected,
+        "every writer's entry survives ({conflicts} conflicts retried)"
+    );
+    assert_eq!(loaded.version, 1 + WRITERS as u64);
+}
+
+/// Appends one outbox entry, reloading on conflict; returns the conflicts met.
+async fn append_with_retry<S: TicketStore>(store: &S, ticket: &TicketKey, event_id: &str) -> usize {
+    for attempt in 0..200 {
+        let mut record = store.load(ticket).await.expect("load").expect("exists");
+        record.outbox.push(OutboxEntry {
+            event: sample_event(ticket, event_id),
+            claimed_until: None,
+        });
+        match store.save(&record).await {
+            Ok(_) => return attempt,
+            Err(StoreError::Conflict { .. }) => {
+                tokio::time::sleep(Duration::from_millis(attempt as u64 % 7)).await
+            }
+            Err(other) => panic!("save failed: {other}"),
+        }
+    }
+    panic!("{event_id}: still conflicting after 200 attempts");
+}
+
+/// Every due ticket over all shards, paging with `limit`; checks each page's shape.
+pub async fn collect_due<S: TicketStore>(
+    store: &S,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Vec<DueTicket> {
+    let mut all = Vec::new();
+    for shard in 0..store.shards() {
+        let mut cursor = None;
+        let mut previous: Option<DateTime<Utc>> = None;
+        for _page in 0..10_000 {
+            let page = store
+                .query_due(shard, now, limit, cursor)
+                .await
+                .expect("query_due");
+            assert!(
+                page.tickets.len() <= limit as usize,
+                "page larger than limit {limit}"
+            );
+            for ticket in &page.tickets {
+                assert!(
+                    ticket.due_at <= now,
+                    "{} due at {} is after now",
+                    ticket.key,
+                    ticket.due_at
+                );
+                assert!(
+                    previous.is_none_or(|p| p <= ticket.due_at),
+                    "shard {shard} not oldest first"
+                );
+                assert_eq!(
+                    shard_of(&ticket.key, store.shards()),
+                    shard,
+                    "{} in the wrong shard",
+                    ticket.key
+                );
+                previous = Some(ticket.due_at);
+            }
+            all.extend(page.tickets);
+            cursor = page.cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+    }
+    all
+}
+
+pub async fn due_query_returns_only_due_tickets_in_order<S: RawAccess>(store: Arc<S>) {
+    let offsets = [-90, -5, 0, 1, 60];
+    for (n, minutes) in offsets.iter().enumerate() {
+        let mut record = sample_record(&key(n));
+        record.due_at = Some(now() + TimeDelta::minutes(*minutes));
+        save(&*store, record).await;
+    }
+    save(&*store, sample_record(&key(99))).await;
+    let due = collect_due(&*store, now(), 100).await;
+    let mut found: Vec<_> = due
+        .iter()
+        .map(|t| (t.due_at, t.key.ticket_id.clone()))
+        .collect();
+    found.sort();
+    let expected = vec![
+        (now() - TimeDelta::minutes(90), "T-0".to_owned()),
+        (now() - TimeDelta::minutes(5), "T-1".to_owned()),
+        (now(), "T-2".to_owned()),
+    ];
+    assert_eq!(
+        found, expected,
+        "due_at <= now only, with the stored due_at"
+    );
+}
+
+/// Enough tickets in shard 0 (some sharing a `due_at`) that limit 2 needs several pages.
+pub async fn due_query_pages_with_small_limits<S: RawAccess>(store: Arc<S>) {
+    let shards = store.shards();
+    let in_shard_zero: Vec<TicketKey> = (0..)
+        .map(key)
+        .filter(|k| shard_of(k, shards) == 0)
+        .take(7)
+        .collect();
+    let elsewhere: Vec<TicketKey> = (1000..1005).map(key).collect();
+    let mut expected = BTreeSet::new();
+    for (n, ticket) in in_shard_zero.iter().chain(&elsewhere).enumerate() {
+        let mut record = sample_record(ticket);
+        record.due_at = Some(now() - TimeDelta::minutes((n / 2) as i64));
+        save(&*store, record).await;
+        expected.insert(ticket.clone());
+    }
+    let due = collect_due(&*store, now(), 2).await;
+    let found: Vec<_> = due.iter().map(|t| t.key.clone()).collect();
+    let unique: BTreeSet<_> = found.iter().cloned().collect();
+    assert_eq!(
+        found.len(),
+        unique.len(),
+        "no ticket returned twice across pages"
+    );
+    assert_eq!(unique, expected, "every due ticket found once");
+    let first = store.query_due(0, now(), 2, None).await.expect("query_due");
+    assert_eq!(first.tickets.len(), 2);
+    assert!(
+        first.cursor.is_some(),
+        "a full page with more behind it has a cursor"
+    );
+}
+
+pub async fn cleared_or_postponed_due_drops_out<S: RawAccess>(store: Arc<S>) {
+    let mut cleared = sample_record(&key(1));
+    cleared.due_at = Some(now() - TimeDelta::minutes(1));
+    let mut postponed = sample_record(&key(2));
+    postponed.due_at = Some(now() - TimeDelta::minutes(1));
+    let mut cleared = save(&*store, cleared).await;
+    let mut postponed = save(&*store, postponed).await;
+    assert_eq!(collect_due(&*store, now(), 10).await.len(), 2);
+    cleared.due_at = None;
+    postponed.due_at = Some(now() + TimeDelta::hours(1));
+    save(&*store, cleared).await;
+    save(&*store, postponed).await;
+    assert!(collect_due(&*store, now(), 10).await.is_empty());
+    let later = collect_due(&*store, now() + TimeDelta::hours(2), 10).await;
+    assert_eq!(
+        later
+            .iter()
+            .map(|t| t.key.ticket_id.as_str())
+            .collect::<Vec<_>>(),
+        ["T-2"]
+    );
+}
+
+pub async fn ttl_attribute_is_written_and_cleared<S: RawAccess>(store: Arc<S>) {
+    let expires = now() + TimeDelta::days(30) + TimeDelta::milliseconds(250);
+    let mut record = sample_record(&key(1));
+    record.expires_at = Some(expires);
+    let mut record = save(&*store, record).await;
+    let rounded_up = expires.timestamp() + 1;
+    assert_eq!(
+        store.raw_expires_at(&key(1)).await,
+        Some(rounded_up),
+        "epoch seconds, rounded up"
+    );
+    let loaded = store.load(&key(1)).await.expect("load").expect("exists");
+    assert_eq!(loaded.expires_at, DateTime::from_timestamp(rounded_up, 0));
+    record.expires_at = None;
+    save(&*store, record).await;
+    assert_eq!(store.raw_expires_at(&key(1)).await, None);
+}
+
+pub async fn outbox_claims_round_trip<S: RawAccess>(store: Arc<S>) {
+    let mut record = sample_record(&key(1));
+    let claimed = now() + TimeDelta::seconds(30);
+    record.outbox.push(OutboxEntry {
+        event: sample_event(&key(1), "pending-2"),
+        claimed_until: Some(claimed),
+    });
+    save(&*store, record).await;
+    let loaded = store.load(&key(1)).await.expect("load").expect("exists");
+    let claims: Vec<_> = loaded
+        .outbox
+        .iter()
+        .map(|e| (e.event.event_id.as_str(), e.claimed_until))
+        .collect();
+    assert_eq!(claims, [("pending-1", None), ("pending-2", Some(claimed))]);
+}
+
+pub async fn corrupt_json_is_reported_as_corrupt<S: RawAccess>(store: Arc<S>) {
+    save(&*store, sample_record(&key(1))).await;
+    store.corrupt_sla(&key(1)).await;
+    let err = store
+        .load(&key(1))
+        .await
+        .expect_err("a corrupt record must not load");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains("acme/T-1") && message.contains("`sla`"),
+        "{message}"
+    );
+}
+
+pub async fn oversized_record_is_refused<S: RawAccess>(store: Arc<S>) {
+    let mut record = sample_record(&key(1));
+    let event = sample_event(&key(1), "bulk");
+    record.outbox = vec![
+        OutboxEntry {
+            event,
+            claimed_until: None
+        };
+        2_000
+    ];
+    let err = store
+        .save(&record)
+        .await
+        .expect_err("an item over 400 KB must be refused");
+    assert!(
+        matches!(err, StoreError::TooLarge { bytes, limit, .. } if bytes > limit),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.load(&key(1)).await.expect("load"),
+        None,
+        "nothing was written"
+    );
+}

@@ -1,0 +1,67 @@
+//! Test support shared by this crate's tests and the application's: the store contract
+//! suite ([`contract`], run per backend with [`store_contract_tests!`](crate::store_contract_tests)),
+//! raw access to stored fields ([`RawAccess`]), a due index that lags ([`LaggingIndex`]) and
+//! the moto harness client helpers ([`moto`]). Helpers panic with a clear message instead
+//! of returning errors: they are for tests only.
+
+pub mod contract;
+mod lagging;
+#[cfg(feature = "dynamodb")]
+pub mod moto;
+mod raw;
+
+pub use lagging::LaggingIndex;
+pub use raw::RawAccess;
+
+/// A name no other test uses (tests run in parallel against one moto or one temp dir).
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Generates one `#[tokio::test]` per contract case, each on a fresh store built by the
+/// async expression `$make` (evaluated once per test).
+///
+/// ```no_run
+/// mod memory {
+///     sla_store::store_contract_tests!(async { sla_store::MemoryStore::new() });
+/// }
+/// ```
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@cases $make;
+            load_missing_is_none,
+            save_new_round_trips,
+            save_increments_the_version,
+            stale_version_conflicts,
+            double_create_conflicts,
+            concurrent_read_modify_write_loses_no_update,
+            due_query_returns_only_due_tickets_in_order,
+            due_query_pages_with_small_limits,
+            cleared_or_postponed_due_drops_out,
+            ttl_attribute_is_written_and_cleared,
+            outbox_claims_round_trip,
+            corrupt_json_is_reported_as_corrupt,
+            oversized_record_is_refused
+        );
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let store = ::std::sync::Arc::new($make.await);
+                $crate::testkit::contract::$case(store).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,694 @@
+//! `infra/template.yaml` and the code agree: the environment each function requires is
+//! set, each function's role allows exactly the AWS actions its code calls (scoped to the
+//! stack's own resources), and the table, routes, schedule and alarms match the layout
+//! and names the code uses. Wherever the code exposes a constant (`sla_app::config`,
+//! `sla_store::dynamodb`, `sla_lambda`), the expectation is that constant, so a change on
+//! one side that is not made on the other fails here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde_json::{json, Value};
+use sla_app::config::{
+    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_TABLE_NAME,
+    ENV_TENANTS_FILE, SWEEP_IAM_ACTIONS, SWEEP_REQUIRED_ENV, WEBHOOK_IAM_ACTIONS,
+    WEBHOOK_REQUIRED_ENV,
+};
+use sla_app::Route;
+use sla_helpdesk::{SecretSource, SecretUnavailable, Vendor};
+use sla_lambda::emf::NAMESPACE as METRICS_NAMESPACE;
+use sla_lambda::env::DEFAULT_EVENT_SOURCE;
+use sla_store::dynamodb::{attr, DUE_INDEX};
+use sla_store::DEFAULT_SHARDS;
+
+/// Lambda's runtime writes the function's logs with these; the function's code calls no
+/// logging API. Each role may grant them on its own log group only.
+const LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+
+/// Where Lambda unpacks layers; the config layer's files appear under it.
+const LAYER_MOUNT: &str = "/opt/";
+
+/// The sweep's embedded-metric-format lag metric: name and dimension (the namespace is
+/// `sla_lambda::emf::NAMESPACE`; sla-lambda writes the name as a literal).
+const SWEEP_LAG_METRIC: (&str, (&str, &str)) = ("SweepLagSeconds", ("Function", "sweep"));
+
+/// What the code of one function needs from the template.
+struct FunctionContract {
+    binary: &'static str,
+    required_env: &'static [&'static str],
+    iam_actions: &'static [&'static str],
+    /// `Some(created)` for a webhook function: whether its route is the `/created` one.
+    webhook_created: Option<bool>,
+}
+
+const FUNCTIONS: &[FunctionContract] = &[
+    FunctionContract {
+        binary: "ticket-created",
+        required_env: WEBHOOK_REQUIRED_ENV,
+        iam_actions: WEBHOOK_IAM_ACTIONS,
+        webhook_created: Some(true),
+    },
+    FunctionContract {
+        binary: "ticket-updated",
+        required_env: WEBHOOK_REQUIRED_ENV,
+        iam_actions: WEBHOOK_IAM_ACTIONS,
+        webhook_created: Some(false),
+    },
+    FunctionContract {
+        binary: "sweep",
+        required_env: SWEEP_REQUIRED_ENV,
+        iam_actions: SWEEP_IAM_ACTIONS,
+        webhook_created: None,
+    },
+];
+
+/// The CloudFormation template as JSON, short-form intrinsics (`!Ref`, `!GetAtt`, `!Sub`,
+/// ...) rewritten to their long form (`{"Ref": ..}`, `{"Fn::GetAtt": [..]}`, ...).
+mod cfn {
+    use serde_json::{Map, Number, Value};
+    use serde_norway::Value as Yaml;
+
+    /// Parses CloudFormation YAML; panics naming `source` and the reason.
+    pub fn parse(source: &str, text: &str) -> Value {
+        let yaml: Yaml = serde_norway::from_str(text)
+            .unwrap_or_else(|e| panic!("{source}: not valid YAML: {e}"));
+        to_json(source, yaml)
+    }
+
+    fn to_json(source: &str, yaml: Yaml) -> Value {
+        match yaml {
+            Yaml::Null => Value::Null,
+            Yaml::Bool(b) => Value::Bool(b),
+            Yaml::Number(n) => number(source, &n),
+            Yaml::String(s) => Value::String(s),
+            Yaml::Sequence(items) => items.into_iter().map(|v| to_json(source, v)).collect(),
+            Yaml::Mapping(entries) => {
+                let mut object = Map::new();
+                for (key, value) in entries {
+                    let Yaml::String(key) = key else {
+                        panic!("{source}: mapping key {key:?} is not a string");
+                    };
+                    object.insert(key, to_json(source, value));
+                }
+                Value::Object(object)
+            }
+            Yaml::Tagged(tagged) => {
+                let function = tagged.tag.to_string().trim_start_matches('!').to_owned();
+                intrinsic(&function, to_json(source, tagged.value))
+            }
+        }
+    }
+
+    fn number(source: &str, n: &serde_norway::Number) -> Value {
+        if let Some(i) = n.as_i64() {
+            Value::from(i)
+        } else if let Some(u) = n.as_u64() {
+            Value::from(u)
+        } else {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or_else(|| panic!("{source}: number {n} has no JSON form"))
+        }
+    }
+
+    /// `!Ref x` is `{"Ref": x}`; `!GetAtt a.b` is `{"Fn::GetAtt": ["a", "b"]}`; any other
+    /// `!Name v` is `{"Fn::Name": v}`.
+    fn intrinsic(function: &str, argument: Value) -> Value {
+        match (function, argument) {
+            ("Ref", argument) => Value::Object(Map::from_iter([("Ref".into(), argument)])),
+            ("GetAtt", Value::String(dotted)) => {
+                let (resource, attribute) = dotted.split_once('.').unwrap_or((&dotted, ""));
+                let parts = Value::from(vec![resource, attribute]);
+                Value::Object(Map::from_iter([("Fn::GetAtt".into(), parts)]))
+            }
+            (name, argument) => Value::Object(Map::from_iter([(format!("Fn::{name}"), argument)])),
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+        .to_path_buf()
+}
+
+fn template() -> Value {
+    let path = workspace_root().join("infra/template.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: cannot read: {e}", path.display()));
+    cfn::parse("infra/template.yaml", &text)
+}
+
+fn resources(template: &Value) -> &serde_json::Map<String, Value> {
+    template["Resources"]
+        .as_object()
+        .expect("template has Resources")
+}
+
+/// The one resource of `kind`, by logical id.
+fn single_resource<'t>(template: &'t Value, kind: &str) -> (&'t str, &'t Value) {
+    let found: Vec<_> = resources(template)
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one {kind}, found {}",
+        found.len()
+    );
+    found[0]
+}
+
+/// Serverless functions by the workspace binary they are built from.
+fn functions_by_binary(template: &Value) -> BTreeMap<String, (&str, &Value)> {
+    resources(template)
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(id, r)| {
+            let binary = r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id}: Metadata.BuildProperties.Binary missing"));
+            (binary.to_owned(), (id.as_str(), r))
+        })
+        .collect()
+}
+
+fn function(template: &Value, binary: &str) -> (String, Value) {
+    let functions = functions_by_binary(template);
+    let (id, resource) = functions
+        .get(binary)
+        .unwrap_or_else(|| panic!("no AWS::Serverless::Function builds binary {binary}"));
+    (id.to_string(), (*resource).clone())
+}
+
+/// Globals.Function.Environment merged with the function's own, as SAM merges them.
+fn environment(template: &Value, function: &Value) -> BTreeMap<String, Value> {
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    let own = &function["Properties"]["Environment"]["Variables"];
+    [globals, own]
+        .into_iter()
+        .filter_map(Value::as_object)
+        .flat_map(|vars| vars.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .collect()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        other => panic!("expected a string or a list of strings, got {other}"),
+    }
+}
+
+fn resource_list(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items.clone(),
+        single => vec![single.clone()],
+    }
+}
+
+/// One permission: an action and the resource it is allowed on (as compact JSON).
+type Grant = (String, String);
+
+fn grant(action: &str, resource: &Value) -> Grant {
+    (action.to_owned(), resource.to_string())
+}
+
+/// Every grant of the role referenced by `role_arn`, checking that it uses inline `Allow`
+/// statements only.
+fn grants(template: &Value, role_arn: &Value) -> BTreeSet<Grant> {
+    let role_id = role_arn["Fn::GetAtt"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("Role must be !GetAtt <role>.Arn, got {role_arn}"));
+    let role = &resources(template)[role_id];
+    assert_eq!(
+        role["Type"], "AWS::IAM::Role",
+        "{role_id}: not an AWS::IAM::Role"
+    );
+    let properties = &role["Properties"];
+    assert!(
+        properties.get("ManagedPolicyArns").is_none(),
+        "{role_id}: managed policies grant actions the code does not call"
+    );
+    let mut granted = BTreeSet::new();
+    for policy in properties["Policies"]
+        .as_array()
+        .expect("role has inline Policies")
+    {
+        for statement in policy["PolicyDocument"]["Statement"]
+            .as_array()
+            .expect("Statement list")
+        {
+            let sid = &statement["Sid"];
+            assert_eq!(
+                statement["Effect"], "Allow",
+                "{role_id} {sid}: Effect must be Allow"
+            );
+            for field in ["NotAction", "NotResource"] {
+                assert!(
+                    statement.get(field).is_none(),
+                    "{role_id} {sid}: {field} grants too much"
+                );
+            }
+            for action in strings(&statement["Action"]) {
+                for resource in resource_list(&statement["Resource"]) {
+                    granted.insert(grant(&action, &resource));
+                }
+            }
+        }
+    }
+    granted
+}
+
+fn get_att(resource: &str, attribute: &str) -> Value {
+    json!({"Fn::GetAtt": [resource, attribute]})
+}
+
+/// `!Sub` of an ARN in this stack's account and region.
+fn sub_regional_arn(service: &str, resource: &str) -> Value {
+    let arn = format!(
+        "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+    );
+    json!({ "Fn::Sub": arn })
+}
+
+/// The only resource each code action may be granted on.
+fn expected_resource(template: &Value, action: &str) -> Value {
+    let (table, _) = single_resource(template, "AWS::DynamoDB::Table");
+    let (bus, _) = single_resource(template, "AWS::Events::EventBus");
+    match action {
+        "dynamodb:GetItem" | "dynamodb:PutItem" => get_att(table, "Arn"),
+        "dynamodb:Query" => json!({"Fn::Sub": format!("${{{table}.Arn}}/index/{DUE_INDEX}")}),
+        "events:PutEvents" => get_att(bus, "Arn"),
+        "secretsmanager:GetSecretValue" => {
+            sub_regional_arn("secretsmanager", "secret:${WebhookSecretsPrefix}*")
+        }
+        "ssm:GetParameter" => sub_regional_arn("ssm", "parameter/${WebhookParameterPath}/*"),
+        other => panic!("no expected resource for action {other}: add it to this test"),
+    }
+}
+
+#[test]
+fn the_template_builds_exactly_the_three_functions() {
+    let template = template();
+    let built: BTreeSet<String> = functions_by_binary(&template).into_keys().collect();
+    let expected: BTreeSet<String> = FUNCTIONS.iter().map(|f| f.binary.to_owned()).collect();
+    assert_eq!(built, expected);
+}
+
+#[test]
+fn every_function_gets_the_environment_its_code_requires() {
+    let template = template();
+    for contract in FUNCTIONS {
+        let (id, function) = function(&template, contract.binary);
+        let env = environment(&template, &function);
+        for name in contract.required_env {
+            assert!(
+                env.contains_key(*name),
+                "{id}: required variable {name} is not set"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_template_sets_no_variable_the_code_does_not_read() {
+    let known = [
+        ENV_TABLE_NAME,
+        ENV_DUE_SHARDS,
+        ENV_TENANTS_FILE,
+        ENV_POLICY_FILE,
+        ENV_EVENT_BUS,
+        ENV_EVENT_SOURCE,
+    ];
+    let template = template();
+    for contract in FUNCTIONS {
+        let (id, function) = function(&template, contract.binary);
+        for name in environment(&template, &function).keys() {
+            assert!(
+                known.contains(&name.as_str()),
+                "{id}: {name} is not read by the code"
+            );
+        }
+    }
+}
+
+#[test]
+fn variables_point_at_the_stack_resources() {
+    let template = template();
+    let (table, _) = single_resource(&template, "AWS::DynamoDB::Table");
+    let (bus, _) = single_resource(&template, "AWS::Events::EventBus");
+    for contract in FUNCTIONS {
+        let (id, function) = function(&template, contract.binary);
+        let env = environment(&template, &function);
+        assert_eq!(
+            env[ENV_TABLE_NAME],
+            json!({"Ref": table}),
+            "{id}: {ENV_TABLE_NAME}"
+        );
+        if let Some(value) = env.get(ENV_EVENT_BUS) {
+            assert_eq!(value, &json!({"Ref": bus}), "{id}: {ENV_EVENT_BUS}");
+        }
+    }
+    let parameters = &template["Parameters"];
+    assert_eq!(
+        parameters["DueShards"]["Default"],
+        json!(DEFAULT_SHARDS),
+        "DueShards default"
+    );
+    assert_eq!(
+        parameters["EventSource"]["Default"], DEFAULT_EVENT_SOURCE,
+        "EventSource default"
+    );
+}
+
+#[test]
+fn each_role_allows_exactly_the_actions_its_code_calls_on_its_own_resources() {
+    let template = template();
+    for contract in FUNCTIONS {
+        let (id, function) = function(&template, contract.binary);
+        let properties = &function["Properties"];
+        let log_group = properties["LoggingConfig"]["LogGroup"]["Ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: LoggingConfig.LogGroup must !Ref its log group"));
+        let mut expected: BTreeSet<Grant> = contract
+            .iam_actions
+            .iter()
+            .map(|action| grant(action, &expected_resource(&template, action)))
+            .collect();
+        expected.extend(
+            LOG_ACTIONS
+                .iter()
+                .map(|a| grant(a, &get_att(log_group, "Arn"))),
+        );
+        let granted = grants(&template, &properties["Role"]);
+        let extra: Vec<_> = granted.difference(&expected).collect();
+        let missing: Vec<_> = expected.difference(&granted).collect();
+        assert!(
+            extra.is_empty(),
+            "{id}: role grants more than the code calls: {extra:?}"
+        );
+        assert!(
+            missing.is_empty(),
+            "{id}: role lacks what the code calls: {missing:?}"
+        );
+    }
+}
+
+#[test]
+fn functions_run_the_workspace_binaries_on_arm64() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Runtime"], "provided.al2023");
+    assert_eq!(globals["Architectures"], json!(["arm64"]));
+    assert_eq!(globals["Handler"], "bootstrap");
+    for contract in FUNCTIONS {
+        let (id, function) = function(&template, contract.binary);
+        assert_eq!(
+            function["Metadata"]["BuildMethod"], "rust-cargolambda",
+            "{id}"
+        );
+        // cargo-lambda runs in CodeUri and SAM copies target/lambda/<binary>/bootstrap
+        // from there, so CodeUri must be the workspace root (where target/ is).
+        assert_eq!(function["Properties"]["CodeUri"], "../", "{id}: CodeUri");
+        let manifest = workspace_root()
+            .join("functions")
+            .join(contract.binary)
+            .join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest)
+            .unwrap_or_else(|e| panic!("{id}: {}: {e}", manifest.display()));
+        assert!(
+            text.contains(&format!("name = \"{}\"", contract.binary)),
+            "{id}: {} does not define package {}",
+            manifest.display(),
+            contract.binary
+        );
+    }
+}
+
+/// The route a template path stands for, as the functions parse it (placeholders filled).
+fn route_of(path: &str) -> Option<Route> {
+    Route::from_path(
+        &path
+            .replace("{tenant}", "acme")
+            .replace("{vendor}", "zendesk"),
+    )
+}
+
+#[test]
+fn webhook_routes_are_the_ones_the_functions_serve() {
+    let template = template();
+    let (api, _) = single_resource(&template, "AWS::Serverless::HttpApi");
+    for contract in FUNCTIONS {
+        let (id, function) = function(&template, contract.binary);
+        let routes: Vec<(String, Option<bool>)> = function["Properties"]["Events"]
+            .as_object()
+            .into_iter()
+            .flat_map(|events| events.values())
+            .filter(|event| event["Type"] == "HttpApi")
+            .map(|event| {
+                let p = &event["Properties"];
+                assert_eq!(
+                    p["ApiId"],
+                    json!({"Ref": api}),
+                    "{id}: route on another API"
+                );
+                assert_eq!(p["PayloadFormatVersion"], "2.0", "{id}: payload version");
+                let path = p["Path"].as_str().unwrap_or_default();
+                let method = p["Method"].as_str().unwrap_or_default().to_owned();
+                (method, route_of(path).map(|r| r.created))
+            })
+            .collect();
+        let expected: Vec<(String, Option<bool>)> = contract
+            .webhook_created
+            .iter()
+            .map(|created| ("POST".to_owned(), Some(*created)))
+            .collect();
+        assert_eq!(
+            routes, expected,
+            "{id}: HTTP routes (method, parsed as /created)"
+        );
+    }
+}
+
+#[test]
+fn the_table_has_the_layout_the_store_uses() {
+    let template = template();
+    let (id, table) = single_resource(&template, "AWS::DynamoDB::Table");
+    let p = &table["Properties"];
+    assert_eq!(
+        p["KeySchema"],
+        json!([{"AttributeName": attr::PK, "KeyType": "HASH"}]),
+        "{id}"
+    );
+    let types: BTreeMap<String, String> = p["AttributeDefinitions"]
+        .as_array()
+        .expect("AttributeDefinitions")
+        .iter()
+        .map(|d| {
+            (
+                d["AttributeName"].as_str().unwrap().into(),
+                d["AttributeType"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected_types = BTreeMap::from([
+        (attr::PK.to_owned(), "S".to_owned()),
+        (attr::DUE_SHARD.to_owned(), "N".to_owned()),
+        (attr::DUE_AT.to_owned(), "N".to_owned()),
+    ]);
+    assert_eq!(types, expected_types, "{id}: AttributeDefinitions");
+    let index = json!({
+        "IndexName": DUE_INDEX,
+        "KeySchema": [
+            {"AttributeName": attr::DUE_SHARD, "KeyType": "HASH"},
+            {"AttributeName": attr::DUE_AT, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TENANT, attr::TICKET_ID]},
+    });
+    assert_eq!(
+        p["GlobalSecondaryIndexes"],
+        json!([index]),
+        "{id}: GlobalSecondaryIndexes"
+    );
+    let ttl = json!({"AttributeName": attr::EXPIRES_AT, "Enabled": true});
+    assert_eq!(p["TimeToLiveSpecification"], ttl, "{id}: TTL");
+    assert_eq!(p["BillingMode"], "PAY_PER_REQUEST", "{id}: billing");
+    assert_eq!(
+        p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true,
+        "{id}: PITR"
+    );
+    assert_eq!(p["SSESpecification"]["SSEEnabled"], true, "{id}: SSE");
+    assert_eq!(
+        p["DeletionProtectionEnabled"],
+        json!({"Ref": "TableDeletionProtection"}),
+        "{id}"
+    );
+}
+
+#[test]
+fn the_schedule_may_invoke_the_sweep_and_nothing_else() {
+    let template = template();
+    let (sweep_id, _) = function(&template, "sweep");
+    let (id, schedule) = single_resource(&template, "AWS::Scheduler::Schedule");
+    let target = &schedule["Properties"]["Target"];
+    assert_eq!(target["Arn"], get_att(&sweep_id, "Arn"), "{id}: target");
+    let dlq = target["DeadLetterConfig"]["Arn"].clone();
+    assert!(
+        dlq["Fn::GetAtt"].is_array(),
+        "{id}: needs a dead-letter queue of this stack"
+    );
+    assert!(
+        target["RetryPolicy"].is_object(),
+        "{id}: needs a retry policy"
+    );
+    let expected = BTreeSet::from([
+        grant("lambda:InvokeFunction", &get_att(&sweep_id, "Arn")),
+        grant("sqs:SendMessage", &dlq),
+    ]);
+    assert_eq!(
+        grants(&template, &target["RoleArn"]),
+        expected,
+        "{id}: scheduler role"
+    );
+}
+
+#[test]
+fn the_sweep_lag_alarm_watches_the_metric_the_sweep_emits() {
+    let template = template();
+    let namespace = METRICS_NAMESPACE;
+    let (metric, (dimension, value)) = SWEEP_LAG_METRIC;
+    let watching = resources(&template).values().filter(|r| {
+        let p = &r["Properties"];
+        r["Type"] == "AWS::CloudWatch::Alarm"
+            && p["Namespace"] == namespace
+            && p["MetricName"] == metric
+            && p["Dimensions"] == json!([{"Name": dimension, "Value": value}])
+    });
+    assert_eq!(
+        watching.count(),
+        1,
+        "one alarm on {namespace}/{metric} {dimension}={value}"
+    );
+}
+
+#[test]
+fn the_shipped_config_files_reach_the_functions() {
+    let template = template();
+    let (layer_id, layer) = single_resource(&template, "AWS::Serverless::LayerVersion");
+    let layer_dir = workspace_root().join("infra").join(
+        layer["Properties"]["ContentUri"]
+            .as_str()
+            .expect("layer ContentUri is a local path"),
+    );
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(
+        globals["Layers"],
+        json!([{"Ref": layer_id}]),
+        "functions use {layer_id}"
+    );
+    let env = &globals["Environment"]["Variables"];
+    for name in [ENV_TENANTS_FILE, ENV_POLICY_FILE] {
+        let mounted = env[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("Globals set no path in {name}"));
+        let inside = mounted.strip_prefix(LAYER_MOUNT).unwrap_or_else(|| {
+            panic!("{name}={mounted} is not under the layer mount {LAYER_MOUNT}")
+        });
+        let shipped = layer_dir.join(inside);
+        assert!(
+            shipped.is_file(),
+            "{name}={mounted}: {} does not exist",
+            shipped.display()
+        );
+    }
+}
+
+/// Whether a webhook role of `template` may read `source` (its secret-path parameters at
+/// their defaults); `secret_env` needs no AWS permission.
+fn readable_by_webhook_roles(template: &Value, source: &SecretSource) -> Result<(), String> {
+    let default = |name: &str| {
+        template["Parameters"][name]["Default"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match source {
+        SecretSource::Env(_) => Ok(()),
+        SecretSource::SecretsManager(id) => {
+            let prefix = default("WebhookSecretsPrefix");
+            let name = id.rsplit(":secret:").next().unwrap_or(id);
+            name.starts_with(&prefix)
+                .then_some(())
+                .ok_or(format!("outside {prefix}*"))
+        }
+        SecretSource::Ssm(name) => {
+            let path = format!("/{}/", default("WebhookParameterPath"));
+            name.starts_with(&path)
+                .then_some(())
+                .ok_or(format!("outside {path}*"))
+        }
+    }
+}
+
+#[test]
+fn the_shipped_tenants_load_as_at_cold_start_with_readable_secrets() {
+    let template = template();
+    let config = workspace_root().join("infra/config/sla");
+    let resolver = |source: &SecretSource| {
+        readable_by_webhook_roles(&template, source)
+            .map(|()| "a-signing-secret-of-enough-length".to_owned())
+            .map_err(|reason| SecretUnavailable {
+                reason: format!("{source}: {reason}"),
+            })
+    };
+    let tenants = sla_app::tenants::load(
+        &config.join("tenants.yaml"),
+        Some(&config.join("policy.yaml")),
+        &resolver,
+    )
+    .unwrap_or_else(|e| panic!("infra/config/sla: {e}"));
+    assert!(
+        tenants.policies("example").is_some(),
+        "the example tenant has a policy"
+    );
+}
+
+#[test]
+fn webhook_url_outputs_name_known_vendors() {
+    let template = template();
+    let outputs = template["Outputs"].as_object().expect("Outputs");
+    let urls: Vec<(&String, &str)> = outputs
+        .iter()
+        .filter(|(name, _)| name.ends_with("WebhookUrl"))
+        .map(|(name, o)| (name, o["Value"]["Fn::Sub"].as_str().unwrap_or_default()))
+        .collect();
+    let vendors: BTreeSet<Vendor> = urls
+        .iter()
+        .map(|(name, url)| {
+            let route =
+                route_of(url).unwrap_or_else(|| panic!("{name}: {url} is not a webhook URL"));
+            let vendor = Vendor::from_str(&route.vendor).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(name.contains("Created"), route.created, "{name}: {url}");
+            vendor
+        })
+        .collect();
+    let documented = [
+        Vendor::Zendesk,
+        Vendor::Freshdesk,
+        Vendor::Intercom,
+        Vendor::HelpScout,
+        Vendor::Jira,
+    ];
+    for vendor in documented {
+        assert!(
+            vendors.contains(&vendor),
+            "no webhook URL output for {vendor}"
+        );
+    }
+}
