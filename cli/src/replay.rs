@@ -231,8 +231,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runs = run_all(&policies, tickets, until, &progress);
     progress.finish_and_clear();
 
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut announced: Vec<(DateTime<Utc>, usize, usize, &SlaEvent)> = runs
         .iter()
         .enumerate()
@@ -244,23 +242,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     announced.sort_by_key(|(at, t, i, _)| (*at, *t, *i));
-    if !args.no_events {
-        for (_, _, _, event) in &announced {
-            serde_json::to_writer(&mut out, event)?;
-            out.write_all(b"\n")?;
-        }
-    }
     let counts = (ticket_count, total_events, announced.len());
     let summary = Summary::from_runs(&policies, &runs, counts, until);
-    match args.format {
+    let events: Vec<&SlaEvent> = if args.no_events {
+        Vec::new()
+    } else {
+        announced.iter().map(|(_, _, _, e)| *e).collect()
+    };
+    match write_output(&events, &summary, args.format) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        other => {
+            other.context("writing the output")?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// SLA events as JSON lines, then the summary; a closed pipe ends it quietly.
+fn write_output(events: &[&SlaEvent], summary: &Summary, format: Format) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    for event in events {
+        serde_json::to_writer(&mut out, event)?;
+        out.write_all(b"\n")?;
+    }
+    match format {
         Format::Text => out.write_all(summary.to_text().as_bytes())?,
         Format::Json => {
             serde_json::to_writer(&mut out, &serde_json::json!({ "summary": summary }))?;
             out.write_all(b"\n")?;
         }
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    out.flush()
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {

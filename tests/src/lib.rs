@@ -2,6 +2,7 @@
 //! over the store, and run against memory, SQLite and DynamoDB-on-moto by the test files
 //! in `tests/tests/`. Helpers panic with a clear message: they are for tests only.
 
+pub mod aws;
 pub mod fixtures;
 pub mod scenarios;
 pub mod sinks;
@@ -20,7 +21,8 @@ macro_rules! pipeline_tests {
             failed_publish_is_retried,
             crash_between_record_and_publish,
             late_reply_retracts_breach,
-            one_read_one_write_per_webhook
+            one_read_one_write_per_webhook,
+            lagging_index_is_tolerated
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

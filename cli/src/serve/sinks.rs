@@ -13,7 +13,8 @@ use super::options::EventsTarget;
 enum LocalSink {
     Stdout(StdoutSink),
     File(JsonLinesFileSink),
-    Http(HttpSink),
+    /// Boxed: the connection pool is large beside the other two.
+    Http(Box<HttpSink>),
 }
 
 impl LocalSink {
@@ -21,7 +22,7 @@ impl LocalSink {
         Ok(match target {
             EventsTarget::Stdout => Self::Stdout(StdoutSink::new()),
             EventsTarget::File(path) => Self::File(JsonLinesFileSink::open(path)?),
-            EventsTarget::Http(url) => Self::Http(HttpSink::new(url)?),
+            EventsTarget::Http(url) => Self::Http(Box::new(HttpSink::new(url)?)),
         })
     }
 

@@ -55,8 +55,6 @@ pub(crate) struct Timeline {
     regions: Vec<Region>,
     windows: Vec<Window>,
     spans: Vec<Span>,
-    /// Reused buffer for a window's raw spans while compiling.
-    scratch: Vec<(Nanos, Nanos)>,
 }
 
 /// Which kind of date a local date is.
@@ -81,6 +79,7 @@ impl DateRules<'_> {
 }
 
 impl Timeline {
+    /// Compiles validated rules over the supported range.
     pub fn compile(rules: &CalendarRules) -> Timeline {
         let zone = ZoneTable::for_zone(rules.tz);
         let weekly = WeeklyPattern::new(&rules.weekly);
@@ -98,11 +97,11 @@ impl Timeline {
             regions: Vec::with_capacity(window_ranges.len() + 1),
             windows: Vec::with_capacity(window_ranges.len()),
             spans: Vec::new(),
-            scratch: Vec::new(),
         };
+        let mut scratch = Vec::new();
         for (ws, we) in window_ranges {
             timeline.push_region(ws, &zone);
-            timeline.push_window(ws, we, &zone, &dates);
+            timeline.push_window((ws, we), &zone, &dates, &mut scratch);
         }
         timeline.push_region(MAX, &zone);
         timeline
@@ -117,8 +116,14 @@ impl Timeline {
         self.close_segment(end, open);
     }
 
-    fn push_window(&mut self, ws: Nanos, we: Nanos, zone: &ZoneTable, dates: &DateRules) {
-        let mut raw = std::mem::take(&mut self.scratch);
+    /// Materializes the open spans of window `[ws, we)`; `raw` is a reused buffer.
+    fn push_window(
+        &mut self,
+        (ws, we): (Nanos, Nanos),
+        zone: &ZoneTable,
+        dates: &DateRules,
+        raw: &mut Vec<(Nanos, Nanos)>,
+    ) {
         raw.clear();
         // Without a transition nearby the offset is fixed and mapping is a subtraction.
         let fixed = zone.fixed_offset_within(ws - TRANSITION_MARGIN, we + TRANSITION_MARGIN);
@@ -146,8 +151,7 @@ impl Timeline {
             }
         }
         let spans_from = self.spans.len();
-        self.spans.extend(merge_spans(&mut raw));
-        self.scratch = raw;
+        self.spans.extend(merge_spans(raw));
         let open = self.spans[spans_from..]
             .last()
             .map_or(0, |s| s.cum + s.end - s.start);

@@ -79,7 +79,8 @@ impl TicketSla {
 
     /// Folds the history under `policies`, announces what is due at `now`: new
     /// warnings, breaches, met and cancelled events, and retractions of announced
-    /// events the fold no longer produces. Records them in `announced`.
+    /// events the fold no longer produces. Records them in `announced`. Events stamped
+    /// after `now` wait; `next_due` is then at most the first of them.
     pub fn advance(&mut self, policies: &PolicySet, now: DateTime<Utc>) -> Advance {
         advance(self, &mut Runtime::default(), policies, now)
     }
@@ -227,7 +228,12 @@ fn advance(
             .iter()
             .any(|e| e.kind == SlaEventType::Retracted);
     runtime.clean_announced = never_retracted.then_some(sla.announced.len());
-    let next_due = fold.next_due();
+    // An event stamped after `now` (clock skew) is folded once `now` reaches it.
+    let future_event = sla.history.get(fold.applied).map(|e| e.at);
+    let next_due = match (fold.next_due(), future_event) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     runtime.fold = Some(fold);
     Advance {
         new_events,

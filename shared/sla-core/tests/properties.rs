@@ -232,3 +232,23 @@ fn same_instant_events_apply_in_arrival_order() {
     assert_eq!(a.evaluate(&policies, now).status, Some(Status::Open));
     assert_eq!(b.evaluate(&policies, now).status, Some(Status::Pending));
 }
+
+#[test]
+fn an_event_stamped_in_the_future_is_due_at_its_instant() {
+    let policies = policies();
+    let at = t("2026-03-02T09:00:00Z");
+    let mut ticket = TicketSla::default();
+    ticket.ingest(with_status(
+        event("c", at, EventKind::Created),
+        Status::Open,
+    ));
+    let skewed = at + Duration::minutes(5);
+    ticket.ingest(with_status(
+        event("s", skewed, EventKind::Updated),
+        Status::Solved,
+    ));
+    let advance = ticket.advance(&policies, at + Duration::minutes(1));
+    assert_eq!(advance.next_due, Some(skewed));
+    let state = ticket.evaluate(&policies, skewed);
+    assert_eq!(state.status, Some(Status::Solved));
+}

@@ -46,6 +46,8 @@ struct EventRow {
     group: Option<String>,
     #[serde(default)]
     tags: Option<Vec<String>>,
+    #[serde(default)]
+    requester_timezone: Option<String>,
     /// `agent`, `customer`, `system`, optionally followed by ` private`.
     #[serde(default)]
     comment: Option<String>,
@@ -94,6 +96,7 @@ fn to_event(index: usize, row: &EventRow) -> TicketEvent {
             segment: row.segment.clone(),
             group: row.group.clone(),
             tags: row.tags.clone(),
+            requester_timezone: row.requester_timezone.clone(),
             ..TicketSnapshot::default()
         },
         comment,

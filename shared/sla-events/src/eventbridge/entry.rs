@@ -92,10 +92,10 @@ mod tests {
     #[test]
     fn size_counts_time_source_detail_type_and_detail() {
         let e = entry("a");
-        assert_eq!(
-            e.size(),
-            14 + "sla-tracker".len() + "SLA Breached".len() + e.detail.len()
-        );
+        let expected = 14 + "sla-tracker".len() + "SLA Breached".len() + e.detail.len();
+        assert_eq!(e.size(), expected);
+        let typical = PutEventsEntry::new(&event(&"f".repeat(32)), "sla-tracker").unwrap();
+        println!("entry size of a breach with a 32-hex event_id: {} bytes", typical.size());
     }
 
     #[test]

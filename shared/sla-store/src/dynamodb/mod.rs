@@ -82,10 +82,13 @@ impl TicketStore for DynamoStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(to_item(&row, self.shards)));
+        // Attribute names go through placeholders so no reserved word can break the expression.
         let put = if record.version == 0 {
-            put.condition_expression("attribute_not_exists(pk)")
+            put.condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", attr::PK)
         } else {
-            put.condition_expression("version = :expected")
+            put.condition_expression("#version = :expected")
+                .expression_attribute_names("#version", attr::VERSION)
                 .expression_attribute_values(":expected", number(record.version))
         };
         match put.send().await {
@@ -122,7 +125,9 @@ impl TicketStore for DynamoStore {
             .query()
             .table_name(&self.table)
             .index_name(DUE_INDEX)
-            .key_condition_expression("due_shard = :shard AND due_at <= :now")
+            .key_condition_expression("#shard = :shard AND #due <= :now")
+            .expression_attribute_names("#shard", attr::DUE_SHARD)
+            .expression_attribute_names("#due", attr::DUE_AT)
             .expression_attribute_values(":shard", number(shard))
             .expression_attribute_values(":now", number(now.timestamp_millis()))
             .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
