@@ -1,7 +1,6 @@
 -- wrk script for scripts/load-serve.sh: every request is a new canonical webhook for
 -- `sla serve`, signed as the canonical vendor requires (X-Sla-Timestamp, and
 -- X-Sla-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>).
--- Each ticket gets a `created` event, then three updates (open, agent reply, pending).
 -- Environment: SLA_LOAD_SECRET (required), SLA_LOAD_TENANT (default acme), SLA_LOAD_RUN.
 
 local bit = require("bit")
@@ -90,20 +89,27 @@ function setup(thread)
   thread:set("thread_id", threads)
 end
 
-local sent = 0
-local steps = {
-  '"kind":"created","ticket":{"status":"new","priority":"normal"}',
+-- Each wrk thread cycles over TICKETS tickets: the first round creates them, later rounds
+-- update them (open, agent reply, pending, ...), so a ticket's events arrive seconds apart
+-- as from a helpdesk, and its history grows through the run.
+local TICKETS = 2000
+local created = '"kind":"created","ticket":{"status":"new","priority":"normal"}'
+local updates = {
   '"kind":"updated","ticket":{"status":"open"}',
   '"kind":"comment","ticket":{"status":"open"},"comment":{"author":"agent","public":true}',
   '"kind":"updated","ticket":{"status":"pending"}',
+  '"kind":"comment","ticket":{"status":"open"},"comment":{"author":"customer","public":true}',
 }
+local sent = 0
 
 function request()
+  local index = sent % TICKETS
+  local round = math.floor(sent / TICKETS)
   sent = sent + 1
-  local ticket = string.format("%s-%d-%d", run, thread_id or 0, math.floor((sent - 1) / #steps))
-  local step = steps[(sent - 1) % #steps + 1]
+  local ticket = string.format("%s-%d-%d", run, thread_id or 0, index)
+  local step = round == 0 and created or updates[(round - 1) % #updates + 1]
   local body = string.format('{"tenant":"%s","ticket_id":"%s","event_id":"%s-%d","at":"%s",%s}',
-    tenant, ticket, ticket, sent, os.date("!%Y-%m-%dT%H:%M:%SZ"), step)
+    tenant, ticket, ticket, round, os.date("!%Y-%m-%dT%H:%M:%SZ"), step)
   local timestamp = tostring(os.time())
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/json",

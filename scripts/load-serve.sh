@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sustained webhooks per second of `sla serve` (release build), measured with wrk on
 # loopback. Every request is a new, correctly signed canonical webhook (see
-# scripts/load-serve.lua): per ticket one `created` then three updates, so the store does
-# one read and one conditional write per request, as in production.
+# scripts/load-serve.lua): 2000 tickets per wrk thread, created then updated in turn, so
+# the store does one read and one conditional write per request, as in production.
 #
 #   scripts/load-serve.sh                       # 30 s, 2 wrk threads, 16 connections
 #   DURATION=60s CONNECTIONS=32 scripts/load-serve.sh

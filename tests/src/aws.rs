@@ -76,7 +76,11 @@ pub async fn bus_with_rule_to_queue(config: &SdkConfig, pattern: &str) -> (Strin
 }
 
 /// Receives messages until `expected` arrived or 10 s passed; returns their bodies as JSON.
-pub async fn receive(config: &SdkConfig, queue_url: &str, expected: usize) -> Vec<serde_json::Value> {
+pub async fn receive(
+    config: &SdkConfig,
+    queue_url: &str,
+    expected: usize,
+) -> Vec<serde_json::Value> {
     let sqs = aws_sdk_sqs::Client::new(config);
     let mut bodies = Vec::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);

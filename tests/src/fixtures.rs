@@ -91,7 +91,12 @@ pub fn timeline(ticket: &str) -> Vec<serde_json::Value> {
     vec![
         event(ticket, &format!("{ticket}-1"), t0(), "created"),
         agent_reply(ticket, &format!("{ticket}-2"), t0() + Duration::minutes(30)),
-        status_change(ticket, &format!("{ticket}-3"), t0() + Duration::hours(2), "solved"),
+        status_change(
+            ticket,
+            &format!("{ticket}-3"),
+            t0() + Duration::hours(2),
+            "solved",
+        ),
     ]
 }
 

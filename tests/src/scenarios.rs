@@ -71,7 +71,14 @@ fn assert_each_delivered_once(sink: &RecordingSink) {
 /// every field right; a second sweep publishes nothing.
 pub async fn webhook_to_breach<S: TicketStore>(store: S) {
     let (service, clock) = service(store);
-    deliver(&service, &clock, &event("T-1", "e1", t0(), "created"), t0(), 200).await;
+    deliver(
+        &service,
+        &clock,
+        &event("T-1", "e1", t0(), "created"),
+        t0(),
+        200,
+    )
+    .await;
     let sink = RecordingSink::new();
     let store = service.store();
 
@@ -111,7 +118,11 @@ pub async fn webhook_to_breach<S: TicketStore>(store: S) {
         .await
         .expect("load")
         .expect("stored");
-    assert!(record.outbox.is_empty(), "outbox settled: {:?}", record.outbox);
+    assert!(
+        record.outbox.is_empty(),
+        "outbox settled: {:?}",
+        record.outbox
+    );
     assert_eq!(
         record.due_at,
         Some(t0() + Duration::hours(3)),
@@ -159,7 +170,12 @@ async fn clocks<S: TicketStore>(store: &S, ticket: &str, now: DateTime<Utc>) -> 
         .expect("stored");
     let state = serde_json::to_value(record.sla.evaluate(&fixtures::policy(), now))
         .expect("state serializes");
-    serde_json::json!([state["clocks"], state["status"], state["created"], state["policy"]])
+    serde_json::json!([
+        state["clocks"],
+        state["status"],
+        state["created"],
+        state["policy"]
+    ])
 }
 
 /// What a ticket's announcements amount to once retractions are applied: which
@@ -181,7 +197,11 @@ pub async fn concurrent_ingests_lose_nothing<S: TicketStore + 'static>(store: S)
     clock.set(t0() + Duration::hours(1));
     let mut bodies = vec![event("C-1", "c0", t0(), "created")];
     for i in 1..8 {
-        bodies.push(agent_reply("C-1", &format!("c{i}"), t0() + Duration::minutes(i)));
+        bodies.push(agent_reply(
+            "C-1",
+            &format!("c{i}"),
+            t0() + Duration::minutes(i),
+        ));
     }
     let mut tasks = Vec::new();
     for body in bodies {
@@ -189,7 +209,10 @@ pub async fn concurrent_ingests_lose_nothing<S: TicketStore + 'static>(store: S)
         tasks.push(tokio::spawn(async move {
             let created = body["kind"] == "created";
             service
-                .handle(&route(created), &signed_request(&body, t0() + Duration::hours(1)))
+                .handle(
+                    &route(created),
+                    &signed_request(&body, t0() + Duration::hours(1)),
+                )
                 .await
         }));
     }
@@ -203,7 +226,12 @@ pub async fn concurrent_ingests_lose_nothing<S: TicketStore + 'static>(store: S)
         .await
         .expect("load")
         .expect("stored");
-    let ids: BTreeSet<String> = record.sla.history.iter().map(|e| e.event_id.clone()).collect();
+    let ids: BTreeSet<String> = record
+        .sla
+        .history
+        .iter()
+        .map(|e| e.event_id.clone())
+        .collect();
     let expected: BTreeSet<String> = (0..8).map(|i| format!("c{i}")).collect();
     assert_eq!(ids, expected, "no lost update");
     assert_eq!(record.version, 8, "one write per event");
@@ -233,7 +261,10 @@ pub async fn concurrent_sweeps_publish_once<S: TicketStore + 'static>(store: S) 
             .expect("sweep")
         })
     };
-    let (a, b) = tokio::join!(run(store.clone(), sink.clone()), run(store.clone(), sink.clone()));
+    let (a, b) = tokio::join!(
+        run(store.clone(), sink.clone()),
+        run(store.clone(), sink.clone())
+    );
     let (a, b) = (a.expect("task a"), b.expect("task b"));
     assert_eq!(a.published + b.published, 24, "{a:?} {b:?}");
     assert_eq!(sink.accepted().len(), 24);
@@ -244,7 +275,14 @@ pub async fn concurrent_sweeps_publish_once<S: TicketStore + 'static>(store: S) 
 /// are not sent again.
 pub async fn failed_publish_is_retried<S: TicketStore>(store: S) {
     let (service, clock) = service(store);
-    deliver(&service, &clock, &event("F-1", "f1", t0(), "created"), t0(), 200).await;
+    deliver(
+        &service,
+        &clock,
+        &event("F-1", "f1", t0(), "created"),
+        t0(),
+        200,
+    )
+    .await;
     let sink = RecordingSink::new();
     sink.fail_next(1);
     let now = t0() + Duration::hours(2);
@@ -260,7 +298,14 @@ pub async fn failed_publish_is_retried<S: TicketStore>(store: S) {
 /// lease expires, a later sweep publishes the events, exactly once.
 pub async fn crash_between_record_and_publish<S: TicketStore>(store: S) {
     let (service, clock) = service(store);
-    deliver(&service, &clock, &event("X-1", "x1", t0(), "created"), t0(), 200).await;
+    deliver(
+        &service,
+        &clock,
+        &event("X-1", "x1", t0(), "created"),
+        t0(),
+        200,
+    )
+    .await;
     let sink = RecordingSink::new();
     sink.hang();
     let now = t0() + Duration::hours(2);
@@ -274,8 +319,16 @@ pub async fn crash_between_record_and_publish<S: TicketStore>(store: S) {
     assert!(crashed.is_err(), "the sweep was cut off mid-publish");
     sink.recover();
     let during_lease = sweep_at(service.store(), &sink, now + Duration::seconds(30)).await;
-    assert_eq!(during_lease.published, 0, "the lease holds: {during_lease:?}");
-    let after = sweep_at(service.store(), &sink, now + settings.lease + Duration::seconds(1)).await;
+    assert_eq!(
+        during_lease.published, 0,
+        "the lease holds: {during_lease:?}"
+    );
+    let after = sweep_at(
+        service.store(),
+        &sink,
+        now + settings.lease + Duration::seconds(1),
+    )
+    .await;
     assert_eq!(after.published, 2, "{after:?}");
     assert_each_delivered_once(&sink);
 }
@@ -284,7 +337,14 @@ pub async fn crash_between_record_and_publish<S: TicketStore>(store: S) {
 /// announced, and the correction is published.
 pub async fn late_reply_retracts_breach<S: TicketStore>(store: S) {
     let (service, clock) = service(store);
-    deliver(&service, &clock, &event("R-1", "r1", t0(), "created"), t0(), 200).await;
+    deliver(
+        &service,
+        &clock,
+        &event("R-1", "r1", t0(), "created"),
+        t0(),
+        200,
+    )
+    .await;
     let sink = RecordingSink::new();
     let now = t0() + Duration::hours(2);
     sweep_at(service.store(), &sink, now).await;
@@ -299,7 +359,9 @@ pub async fn late_reply_retracts_breach<S: TicketStore>(store: S) {
     let events = sink.accepted();
     let retraction = events
         .iter()
-        .find(|e| e.kind == SlaEventType::Retracted && e.retracts.as_deref() == Some(&breach.event_id))
+        .find(|e| {
+            e.kind == SlaEventType::Retracted && e.retracts.as_deref() == Some(&breach.event_id)
+        })
         .unwrap_or_else(|| panic!("breach retracted: {events:#?}"));
     assert_eq!(retraction.metric, Metric::FirstResponse);
     assert!(
@@ -317,7 +379,11 @@ pub async fn one_read_one_write_per_webhook<S: TicketStore>(store: S) {
     let (service, clock) = service(counting);
     let body = event("W-1", "w1", t0(), "created");
     deliver(&service, &clock, &body, t0(), 200).await;
-    assert_eq!(counts.get(), (1, 1, 0), "(loads, saves, queries) for a new event");
+    assert_eq!(
+        counts.get(),
+        (1, 1, 0),
+        "(loads, saves, queries) for a new event"
+    );
     deliver(&service, &clock, &body, t0(), 200).await;
     assert_eq!(counts.get(), (2, 1, 0), "a duplicate is read, not written");
 }
@@ -327,13 +393,24 @@ pub async fn one_read_one_write_per_webhook<S: TicketStore>(store: S) {
 pub async fn lagging_index_is_tolerated<S: TicketStore>(inner: S) {
     use sla_store::testkit::LaggingIndex;
     let (service, clock) = service(LaggingIndex::new(inner));
-    deliver(&service, &clock, &event("L-1", "l1", t0(), "created"), t0(), 200).await;
+    deliver(
+        &service,
+        &clock,
+        &event("L-1", "l1", t0(), "created"),
+        t0(),
+        200,
+    )
+    .await;
     let store = service.store();
     let sink = RecordingSink::new();
     let now = t0() + Duration::hours(2);
 
     let late = sweep_at(store, &sink, now).await;
-    assert_eq!((late.examined, late.published), (0, 0), "not indexed yet: {late:?}");
+    assert_eq!(
+        (late.examined, late.published),
+        (0, 0),
+        "not indexed yet: {late:?}"
+    );
 
     store.catch_up();
     let caught_up = sweep_at(store, &sink, now).await;
@@ -341,7 +418,11 @@ pub async fn lagging_index_is_tolerated<S: TicketStore>(inner: S) {
 
     // The sweep moved the timer to t0+3h, but the index still shows the old entry.
     let stale = sweep_at(store, &sink, now + Duration::minutes(1)).await;
-    assert_eq!((stale.examined, stale.stale, stale.published), (1, 1, 0), "{stale:?}");
+    assert_eq!(
+        (stale.examined, stale.stale, stale.published),
+        (1, 1, 0),
+        "{stale:?}"
+    );
     store.catch_up();
     let settled = sweep_at(store, &sink, now + Duration::minutes(2)).await;
     assert_eq!(settled.examined, 0, "{settled:?}");

@@ -22,7 +22,11 @@ const FUNCTION_URL: &str = include_str!("../fixtures/lambda-function-url.json");
 const SCHEDULER: &str = include_str!("../fixtures/scheduler-event.json");
 
 /// The fixture request carrying `body`, signed at `now`, optionally with its body base64-encoded.
-fn request(template: &str, body: &Value, now: chrono::DateTime<chrono::Utc>) -> ApiGatewayV2httpRequest {
+fn request(
+    template: &str,
+    body: &Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiGatewayV2httpRequest {
     let signed = signed_request(body, now);
     let mut value: Value = serde_json::from_str(template).expect("fixture is JSON");
     for (name, header) in &signed.headers {
@@ -83,7 +87,10 @@ async fn signed_webhook_to_breach_on_the_queue() {
     tampered.body = Some(tampered.body.unwrap().replace("E2E-1", "E2E-2"));
     let response = created.handle(invocation(tampered)).await.expect("handler");
     assert_eq!(response.status_code, 401, "{:?}", response.body);
-    assert!(body_of(&response)["error"].as_str().unwrap().contains("signature"));
+    assert!(body_of(&response)["error"]
+        .as_str()
+        .unwrap()
+        .contains("signature"));
 
     // The sweep, two hours later, on the real bus → rule → queue.
     let (bus, queue) = bus_with_rule_to_queue(
@@ -91,17 +98,32 @@ async fn signed_webhook_to_breach_on_the_queue() {
         r#"{"source": ["sla-tracker"], "detail-type": ["SLA Breached"]}"#,
     )
     .await;
-    let sink = EventBridgeSink::new(aws_sdk_eventbridge::Client::new(&config), bus, "sla-tracker");
+    let sink = EventBridgeSink::new(
+        aws_sdk_eventbridge::Client::new(&config),
+        bus,
+        "sla-tracker",
+    );
     clock.set(t0() + Duration::hours(2));
     let sweep = SweepFunction::new(store, sink, fixtures::policies(), clock.clone());
     let scheduler: Value = serde_json::from_str(SCHEDULER).expect("fixture is JSON");
-    let report = sweep.handle(invocation(scheduler.clone())).await.expect("sweep");
+    let report = sweep
+        .handle(invocation(scheduler.clone()))
+        .await
+        .expect("sweep");
     assert_eq!((report.published, report.failed), (2, 0), "{report:?}");
     assert!(report.complete);
-    assert_eq!(report.oldest_lag_seconds, Some(3600.0 + 15.0 * 60.0), "due since the warning at 09:45");
+    assert_eq!(
+        report.oldest_lag_seconds,
+        Some(3600.0 + 15.0 * 60.0),
+        "due since the warning at 09:45"
+    );
 
     let messages = receive(&config, &queue, 1).await;
-    assert_eq!(messages.len(), 1, "only the breach matches the rule: {messages:#?}");
+    assert_eq!(
+        messages.len(),
+        1,
+        "only the breach matches the rule: {messages:#?}"
+    );
     let message = &messages[0];
     assert_eq!(message["source"], "sla-tracker");
     assert_eq!(message["detail-type"], "SLA Breached");
@@ -135,10 +157,15 @@ async fn unknown_tenant_and_unroutable_paths_are_404() {
     );
     let body = event("N-1", "n-1", t0(), "created");
     let mut unknown = request(API_GATEWAY, &body, t0());
-    unknown.path_parameters.insert("tenant".into(), "globex".into());
+    unknown
+        .path_parameters
+        .insert("tenant".into(), "globex".into());
     let response = function.handle(invocation(unknown)).await.expect("handler");
     assert_eq!(response.status_code, 404);
-    assert!(body_of(&response)["error"].as_str().unwrap().contains("globex"));
+    assert!(body_of(&response)["error"]
+        .as_str()
+        .unwrap()
+        .contains("globex"));
 
     let mut stray = request(FUNCTION_URL, &body, t0());
     stray.raw_path = Some("/admin".into());

@@ -194,7 +194,12 @@ async fn record_and_claim<S: TicketStore>(
     report: &mut SweepReport,
 ) -> Result<Option<Vec<SlaEvent>>, TicketError> {
     for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(settings.retry.backoff(attempt, crate::ingest::seed(key, attempt))).await;
+        tokio::time::sleep(
+            settings
+                .retry
+                .backoff(attempt, crate::ingest::seed(key, attempt)),
+        )
+        .await;
         let Some(mut rec) = store.load(key).await? else {
             report.stale += 1;
             return Ok(None);
@@ -244,7 +249,12 @@ async fn settle<S: TicketStore>(
     report: &mut SweepReport,
 ) -> Result<(), TicketError> {
     for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(settings.retry.backoff(attempt, crate::ingest::seed(key, attempt))).await;
+        tokio::time::sleep(
+            settings
+                .retry
+                .backoff(attempt, crate::ingest::seed(key, attempt)),
+        )
+        .await;
         let Some(mut rec) = store.load(key).await? else {
             return Ok(());
         };

@@ -130,8 +130,13 @@ impl<S: TicketStore> WebhookService<S> {
             headers: &request.headers,
             body: &request.body,
         };
-        let events = match sla_helpdesk::verify_and_parse(vendor, &route.tenant, config, &webhook, now)
-        {
+        let events = match sla_helpdesk::verify_and_parse(
+            vendor,
+            &route.tenant,
+            config,
+            &webhook,
+            now,
+        ) {
             Ok(events) => events,
             Err(err) => {
                 tracing::warn!(tenant = %route.tenant, vendor = %route.vendor, error = %err, "webhook refused");
@@ -187,7 +192,10 @@ impl<S: TicketStore> WebhookService<S> {
                     IngestError::TooManyConflicts { .. } => 503,
                     IngestError::Store(_) => 503,
                 };
-                error(status, format!("could not store the event, retry later: {err}"))
+                error(
+                    status,
+                    format!("could not store the event, retry later: {err}"),
+                )
             }
         }
     }
@@ -196,7 +204,10 @@ impl<S: TicketStore> WebhookService<S> {
 /// True when something other than a creation came on the creation route. (The general
 /// route takes every topic: some vendors send all of them to one URL.)
 fn is_misrouted(route: &Route, events: &[TicketEvent]) -> bool {
-    route.created && events.iter().any(|e| e.kind != sla_core::EventKind::Created)
+    route.created
+        && events
+            .iter()
+            .any(|e| e.kind != sla_core::EventKind::Created)
 }
 
 fn reply(status: u16, body: serde_json::Value, stats: WebhookStats) -> HttpReply {

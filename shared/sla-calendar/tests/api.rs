@@ -27,7 +27,10 @@ fn always_open_is_24x7_utc() {
     let calendar = Calendar::always_open();
     assert_eq!(calendar.timezone(), chrono_tz::UTC);
     assert_eq!(calendar.open_seconds_per_week_hint(), 7 * 86_400);
-    assert_eq!(calendar.add(at("2026-01-01T00:00:00Z"), Duration::hours(30)), at("2026-01-02T06:00:00Z"));
+    assert_eq!(
+        calendar.add(at("2026-01-01T00:00:00Z"), Duration::hours(30)),
+        at("2026-01-02T06:00:00Z")
+    );
     assert_eq!(calendar.next_close(at("2026-01-01T00:00:00Z")), None);
 }
 
@@ -38,12 +41,25 @@ fn with_exclusions_pauses_the_clock_and_keeps_the_original() {
         (at("2026-01-05T10:00:00Z"), at("2026-01-05T11:00:00Z")),
         (at("2026-01-05T09:30:00Z"), at("2026-01-05T10:30:00Z")),
     ]);
-    assert_eq!(paused.between(at("2026-01-05T09:00:00Z"), at("2026-01-05T12:00:00Z")), Duration::minutes(90));
-    assert_eq!(calendar.between(at("2026-01-05T09:00:00Z"), at("2026-01-05T12:00:00Z")), Duration::hours(3));
-    let paused_more = paused.with_exclusions(&[(at("2026-01-05T11:00:00Z"), at("2026-01-05T11:30:00Z"))]);
-    assert_eq!(paused_more.between(at("2026-01-05T09:00:00Z"), at("2026-01-05T12:00:00Z")), Duration::hours(1));
+    assert_eq!(
+        paused.between(at("2026-01-05T09:00:00Z"), at("2026-01-05T12:00:00Z")),
+        Duration::minutes(90)
+    );
+    assert_eq!(
+        calendar.between(at("2026-01-05T09:00:00Z"), at("2026-01-05T12:00:00Z")),
+        Duration::hours(3)
+    );
+    let paused_more =
+        paused.with_exclusions(&[(at("2026-01-05T11:00:00Z"), at("2026-01-05T11:30:00Z"))]);
+    assert_eq!(
+        paused_more.between(at("2026-01-05T09:00:00Z"), at("2026-01-05T12:00:00Z")),
+        Duration::hours(1)
+    );
     assert!(!paused.is_open(at("2026-01-05T10:15:00Z")));
-    assert_eq!(paused.next_open(at("2026-01-05T10:15:00Z")), Some(at("2026-01-05T11:00:00Z")));
+    assert_eq!(
+        paused.next_open(at("2026-01-05T10:15:00Z")),
+        Some(at("2026-01-05T11:00:00Z"))
+    );
 }
 
 #[test]
@@ -53,8 +69,14 @@ fn deadline_rule_is_switchable_and_reported() {
     let next_opening = earliest.with_deadline_rule(DeadlineRule::NextOpening);
     assert_eq!(next_opening.deadline_rule(), DeadlineRule::NextOpening);
     let start = at("2026-01-05T09:00:00Z");
-    assert_eq!(earliest.add(start, Duration::hours(3)), at("2026-01-05T12:00:00Z"));
-    assert_eq!(next_opening.add(start, Duration::hours(3)), at("2026-01-05T13:00:00Z"));
+    assert_eq!(
+        earliest.add(start, Duration::hours(3)),
+        at("2026-01-05T12:00:00Z")
+    );
+    assert_eq!(
+        next_opening.add(start, Duration::hours(3)),
+        at("2026-01-05T13:00:00Z")
+    );
 }
 
 #[test]
@@ -64,8 +86,14 @@ fn open_seconds_per_week_ignores_holidays() {
 
 #[test]
 fn next_close_of_a_closed_instant_is_the_next_intervals_close() {
-    assert_eq!(office().next_close(at("2026-01-05T12:30:00Z")), Some(at("2026-01-05T17:00:00Z")));
-    assert_eq!(office().next_close(at("2026-01-05T18:00:00Z")), Some(at("2026-01-06T17:00:00Z")));
+    assert_eq!(
+        office().next_close(at("2026-01-05T12:30:00Z")),
+        Some(at("2026-01-05T17:00:00Z"))
+    );
+    assert_eq!(
+        office().next_close(at("2026-01-05T18:00:00Z")),
+        Some(at("2026-01-06T17:00:00Z"))
+    );
 }
 
 #[test]
@@ -87,7 +115,8 @@ deadline_rule: next_opening
     let calendar = Calendar::compile(&spec).unwrap();
     assert_eq!(calendar.deadline_rule(), DeadlineRule::NextOpening);
     assert_eq!(calendar.open_seconds_per_week_hint(), 12 * 3_600);
-    let round_trip: CalendarSpec = serde_json::from_str(&serde_json::to_string(&spec).unwrap()).unwrap();
+    let round_trip: CalendarSpec =
+        serde_json::from_str(&serde_json::to_string(&spec).unwrap()).unwrap();
     assert_eq!(round_trip, spec);
     let yaml_24x7: CalendarSpec = serde_norway::from_str("timezone: UTC\nhours: 24x7\n").unwrap();
     assert!(Calendar::compile(&yaml_24x7).is_ok());
@@ -97,7 +126,14 @@ deadline_rule: next_opening
 fn the_json_schema_lists_the_calendar_fields() {
     let schema = serde_json::to_value(schemars::schema_for!(CalendarSpec)).unwrap();
     let properties = schema["properties"].as_object().unwrap();
-    for field in ["timezone", "hours", "holidays", "date_overrides", "exclusions", "deadline_rule"] {
+    for field in [
+        "timezone",
+        "hours",
+        "holidays",
+        "date_overrides",
+        "exclusions",
+        "deadline_rule",
+    ] {
         assert!(properties.contains_key(field), "schema lacks {field}");
     }
 }
@@ -106,12 +142,24 @@ fn the_json_schema_lists_the_calendar_fields() {
 fn range_limits_saturate_or_report() {
     let calendar = office();
     let late = at("2199-12-30T00:00:00Z");
-    assert_eq!(calendar.add(late, Duration::hours(100)), at("2200-01-01T00:00:00Z"));
-    assert_eq!(calendar.try_add(late, Duration::hours(100)), Err(OutOfRange::Result));
+    assert_eq!(
+        calendar.add(late, Duration::hours(100)),
+        at("2200-01-01T00:00:00Z")
+    );
+    assert_eq!(
+        calendar.try_add(late, Duration::hours(100)),
+        Err(OutOfRange::Result)
+    );
     let too_early = at("1850-01-01T00:00:00Z");
-    assert_eq!(calendar.try_add(too_early, Duration::hours(1)), Err(OutOfRange::Start(too_early)));
+    assert_eq!(
+        calendar.try_add(too_early, Duration::hours(1)),
+        Err(OutOfRange::Start(too_early))
+    );
     assert!(!calendar.is_open(at("2300-01-05T10:00:00Z")));
-    assert_eq!(calendar.subtract(at("1900-01-02T00:00:00Z"), Duration::hours(100)), at("1900-01-01T00:00:00Z"));
+    assert_eq!(
+        calendar.subtract(at("1900-01-02T00:00:00Z"), Duration::hours(100)),
+        at("1900-01-01T00:00:00Z")
+    );
 }
 
 #[test]
@@ -120,5 +168,8 @@ fn far_apart_instants_are_measured_without_walking() {
     let a = at("1901-01-07T00:00:00Z"); // a Monday
     let b = a + Duration::weeks(52 * 290);
     assert_eq!(calendar.between(a, b), Duration::hours(15 * 52 * 290));
-    assert_eq!(calendar.add(a, Duration::hours(15 * 52 * 290)), b - Duration::days(7) + Duration::hours(24 + 17));
+    assert_eq!(
+        calendar.add(a, Duration::hours(15 * 52 * 290)),
+        b - Duration::days(7) + Duration::hours(24 + 17)
+    );
 }

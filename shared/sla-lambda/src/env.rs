@@ -66,7 +66,9 @@ pub fn process_env(name: &str) -> Option<String> {
 }
 
 fn optional(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    var(name)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn required(var: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<String, EnvError> {
@@ -104,7 +106,10 @@ mod tests {
 
     #[test]
     fn reads_required_and_defaults() {
-        let e = env(&[("SLA_TABLE_NAME", "t"), ("SLA_TENANTS_FILE", "/var/task/tenants.yaml")]);
+        let e = env(&[
+            ("SLA_TABLE_NAME", "t"),
+            ("SLA_TENANTS_FILE", "/var/task/tenants.yaml"),
+        ]);
         let common = CommonEnv::read(&e).unwrap();
         assert_eq!(common.table_name, "t");
         assert_eq!(common.due_shards, 16);
@@ -132,7 +137,11 @@ mod tests {
                 ("SLA_DUE_SHARDS", bad),
             ]);
             let err = CommonEnv::read(&e).unwrap_err();
-            assert!(err.to_string().starts_with("environment variable SLA_DUE_SHARDS: "), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with("environment variable SLA_DUE_SHARDS: "),
+                "{err}"
+            );
         }
     }
 }

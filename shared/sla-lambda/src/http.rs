@@ -7,23 +7,36 @@ use base64::Engine;
 use serde_json::json;
 use sla_app::webhook::{HttpReply, HttpRequest, Route};
 
-/// Extracts the route and the raw request; a request we cannot route is answered at once.
-pub fn to_request(
-    event: &ApiGatewayV2httpRequest,
-) -> Result<(Route, HttpRequest), ApiGatewayV2httpResponse> {
+/// A request refused before it reaches the service: its status and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Refused {
+    /// The JSON error response.
+    pub fn response(&self) -> ApiGatewayV2httpResponse {
+        response(self.status, &json!({ "error": self.message }))
+    }
+}
+
+/// Extracts the route and the raw request; a request we cannot route is refused.
+pub fn to_request(event: &ApiGatewayV2httpRequest) -> Result<(Route, HttpRequest), Refused> {
     let path = event.raw_path.as_deref().unwrap_or("/");
-    let route = route_from(event).ok_or_else(|| {
-        response(
-            404,
-            &json!({"error": format!("no webhook route for path {path:?}; use /webhooks/{{tenant}}/{{vendor}}")}),
-        )
+    let route = route_from(event).ok_or_else(|| Refused {
+        status: 404,
+        message: format!("no webhook route for path {path:?}; use /webhooks/{{tenant}}/{{vendor}}"),
     })?;
     let body = match (&event.body, event.is_base64_encoded) {
         (None, _) => Vec::new(),
         (Some(text), false) => text.as_bytes().to_vec(),
         (Some(text), true) => base64::engine::general_purpose::STANDARD
             .decode(text)
-            .map_err(|e| response(400, &json!({"error": format!("body: invalid base64: {e}")})))?,
+            .map_err(|e| Refused {
+                status: 400,
+                message: format!("body: invalid base64: {e}"),
+            })?,
     };
     let method = event.request_context.http.method.to_string();
     let request = HttpRequest {
@@ -68,7 +81,9 @@ fn full_uri(event: &ApiGatewayV2httpRequest, path: &str) -> String {
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
-        .filter_map(|(name, value)| Some((name.as_str().to_string(), value.to_str().ok()?.to_string())))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
         .collect()
 }
 
@@ -76,10 +91,8 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
 pub fn response(status: u16, body: &serde_json::Value) -> ApiGatewayV2httpResponse {
     let mut res = ApiGatewayV2httpResponse::default();
     res.status_code = i64::from(status);
-    res.headers.insert(
-        "content-type",
-        HeaderValue::from_static("application/json"),
-    );
+    res.headers
+        .insert("content-type", HeaderValue::from_static("application/json"));
     res.body = Some(Body::Text(body.to_string()));
     res
 }

@@ -68,5 +68,10 @@ pub async fn sweep_function(
         sweep_env.event_bus,
         sweep_env.event_source,
     );
-    Ok(SweepFunction::new(store, sink, policies, Arc::new(SystemClock)))
+    Ok(SweepFunction::new(
+        store,
+        sink,
+        policies,
+        Arc::new(SystemClock),
+    ))
 }

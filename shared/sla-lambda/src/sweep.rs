@@ -36,7 +36,10 @@ impl<S: TicketStore, K: EventSink> SweepFunction<S, K> {
     }
 
     /// Handles one invocation (an EventBridge Scheduler event, whose payload is not used).
-    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<SweepReport, lambda_runtime::Error> {
+    pub async fn handle(
+        &self,
+        event: LambdaEvent<Value>,
+    ) -> Result<SweepReport, lambda_runtime::Error> {
         let deadline_ms = event.context.deadline;
         let keep_going = move || time_left(deadline_ms) > DEADLINE_MARGIN;
         let now = self.clock.now();

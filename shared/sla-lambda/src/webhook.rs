@@ -35,7 +35,7 @@ impl<S: TicketStore> WebhookFunction<S> {
         let request_id = event.context.request_id.clone();
         let (route, request) = match http::to_request(&event.payload) {
             Ok(parts) => parts,
-            Err(response) => return Ok(response),
+            Err(refused) => return Ok(refused.response()),
         };
         let span = tracing::info_span!("webhook", request_id = %request_id, tenant = %route.tenant, vendor = %route.vendor);
         let reply = self

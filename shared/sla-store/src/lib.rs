@@ -1,7 +1,8 @@
 //! Ticket storage: load a ticket record, save it conditionally on the version read, and
 //! find tickets whose timer is due. Implementations: [`MemoryStore`], [`SqliteStore`]
-//! (feature `sqlite`) and [`DynamoStore`] (feature `dynamodb`); [`testkit`] holds the
-//! contract suite every implementation passes and the test doubles built on it.
+//! (feature `sqlite`) and [`DynamoStore`] (feature `dynamodb`); `testkit` (feature
+//! `testkit`, for tests only) holds the contract suite every implementation passes and
+//! the test doubles built on it.
 
 use std::future::Future;
 
@@ -9,6 +10,7 @@ mod codec;
 mod cursor;
 mod memory;
 mod shard;
+#[cfg(feature = "testkit")]
 pub mod testkit;
 
 #[cfg(feature = "dynamodb")]

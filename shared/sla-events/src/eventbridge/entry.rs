@@ -95,7 +95,10 @@ mod tests {
         let expected = 14 + "sla-tracker".len() + "SLA Breached".len() + e.detail.len();
         assert_eq!(e.size(), expected);
         let typical = PutEventsEntry::new(&event(&"f".repeat(32)), "sla-tracker").unwrap();
-        println!("entry size of a breach with a 32-hex event_id: {} bytes", typical.size());
+        println!(
+            "entry size of a breach with a 32-hex event_id: {} bytes",
+            typical.size()
+        );
     }
 
     #[test]

@@ -60,10 +60,12 @@ async fn save<S: TicketStore>(store: &S, mut record: TicketRecord) -> TicketReco
     record
 }
 
+/// Loading a ticket never saved gives `None`.
 pub async fn load_missing_is_none<S: RawAccess>(store: Arc<S>) {
     assert_eq!(store.load(&key(1)).await.expect("load"), None);
 }
 
+/// A new record is stored as version 1 and loads back equal, timer and expiry included.
 pub async fn save_new_round_trips<S: RawAccess>(store: Arc<S>) {
     let mut record = sample_record(&key(1));
     record.due_at = Some(now() + TimeDelta::minutes(30));
@@ -84,6 +86,7 @@ pub async fn save_new_round_trips<S: RawAccess>(store: Arc<S>) {
     );
 }
 
+/// Each save on the version read stores and returns that version plus one.
 pub async fn save_increments_the_version<S: RawAccess>(store: Arc<S>) {
     let mut record = save(&*store, sample_record(&key(1))).await;
     for expected in 2..=4 {
@@ -96,6 +99,7 @@ pub async fn save_increments_the_version<S: RawAccess>(store: Arc<S>) {
     assert!(loaded.outbox.is_empty());
 }
 
+/// Saving on a stale (or never stored) version is a `Conflict` that changes nothing.
 pub async fn stale_version_conflicts<S: RawAccess>(store: Arc<S>) {
     let first = save(&*store, sample_record(&key(1))).await;
     let second = save(&*store, first.clone()).await;
@@ -117,6 +121,7 @@ pub async fn stale_version_conflicts<S: RawAccess>(store: Arc<S>) {
     assert_eq!(loaded.version, 2, "failed saves change nothing");
 }
 
+/// Creating a ticket that already exists (version 0) is a `Conflict`.
 pub async fn double_create_conflicts<S: RawAccess>(store: Arc<S>) {
     save(&*store, sample_record(&key(1))).await;
     let err = store
@@ -230,6 +235,7 @@ pub async fn collect_due<S: TicketStore>(
     all
 }
 
+/// `query_due` returns exactly the tickets with `due_at <= now`, with their stored `due_at`.
 pub async fn due_query_returns_only_due_tickets_in_order<S: RawAccess>(store: Arc<S>) {
     let offsets = [-90, -5, 0, 1, 60];
     for (n, minutes) in offsets.iter().enumerate() {
@@ -288,6 +294,7 @@ pub async fn due_query_pages_with_small_limits<S: RawAccess>(store: Arc<S>) {
     );
 }
 
+/// A ticket whose timer is cleared or moved past `now` leaves the due results.
 pub async fn cleared_or_postponed_due_drops_out<S: RawAccess>(store: Arc<S>) {
     let mut cleared = sample_record(&key(1));
     cleared.due_at = Some(now() - TimeDelta::minutes(1));
@@ -311,6 +318,7 @@ pub async fn cleared_or_postponed_due_drops_out<S: RawAccess>(store: Arc<S>) {
     );
 }
 
+/// `expires_at` is stored as the TTL attribute in epoch seconds (rounded up) and removed with it.
 pub async fn ttl_attribute_is_written_and_cleared<S: RawAccess>(store: Arc<S>) {
     let expires = now() + TimeDelta::days(30) + TimeDelta::milliseconds(250);
     let mut record = sample_record(&key(1));
@@ -329,6 +337,7 @@ pub async fn ttl_attribute_is_written_and_cleared<S: RawAccess>(store: Arc<S>) {
     assert_eq!(store.raw_expires_at(&key(1)).await, None);
 }
 
+/// Outbox entries keep their order and their `claimed_until` lease.
 pub async fn outbox_claims_round_trip<S: RawAccess>(store: Arc<S>) {
     let mut record = sample_record(&key(1));
     let claimed = now() + TimeDelta::seconds(30);
@@ -346,6 +355,7 @@ pub async fn outbox_claims_round_trip<S: RawAccess>(store: Arc<S>) {
     assert_eq!(claims, [("pending-1", None), ("pending-2", Some(claimed))]);
 }
 
+/// A stored `sla` that is not JSON loads as `Corrupt`, naming the ticket and the field.
 pub async fn corrupt_json_is_reported_as_corrupt<S: RawAccess>(store: Arc<S>) {
     save(&*store, sample_record(&key(1))).await;
     store.corrupt_sla(&key(1)).await;
@@ -361,6 +371,7 @@ pub async fn corrupt_json_is_reported_as_corrupt<S: RawAccess>(store: Arc<S>) {
     );
 }
 
+/// A record over the item limit is refused with `TooLarge` and nothing is written.
 pub async fn oversized_record_is_refused<S: RawAccess>(store: Arc<S>) {
     let mut record = sample_record(&key(1));
     let event = sample_event(&key(1), "bulk");
