@@ -468,6 +468,75 @@ fn an_event_recorded_before_a_crash_is_delivered_after_restart() {
     assert_eq!(ticket["clocks"][0]["state"], "breached", "{ticket}");
 }
 
+/// Accepts connections and never answers: an events endpoint that hangs. Each request's
+/// arrival is reported on the channel.
+fn hanging_endpoint() -> (String, std::sync::mpsc::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let (arrived, arrivals) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 65536];
+            let _ = stream.read(&mut buffer);
+            let _ = arrived.send(());
+            held.push(stream);
+        }
+    });
+    (format!("http://{address}/events"), arrivals)
+}
+
+/// Sends a request without waiting for the answer; the connection stays open.
+fn send_without_waiting(address: &str, path: &str, body: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address).expect("connect to sla serve");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send request");
+    stream
+}
+
+#[test]
+fn an_event_claimed_by_a_process_that_died_is_delivered_once_its_claim_expires() {
+    let ws = Workspace::new();
+    let (url, arrivals) = hanging_endpoint();
+    let server = ws.start(START, &url);
+    let (status, reply) = server.post_signed(
+        "/webhooks/acme/canonical",
+        &created("9", START),
+        SECRET,
+        START_EPOCH,
+    );
+    assert_eq!(status, 200, "{reply}");
+    // 09:46: the sweep records and claims the warning, then hangs delivering it.
+    let _pending = send_without_waiting(
+        &server.address,
+        "/_test/clock",
+        r#"{"advance_seconds": 2760}"#,
+    );
+    arrivals
+        .recv_timeout(WAIT)
+        .expect("the sweep starts delivering the warning");
+    server.crash();
+
+    // 09:47: the 2-minute claim taken at 09:46 still holds; the warning waits in the outbox.
+    let restarted = ws.start("2026-03-02T09:47:00Z", ws.events_file().to_str().unwrap());
+    let (_, ticket) = restarted.get_json("/tickets/acme/9");
+    assert_eq!(ticket["pending_events"], 1, "{ticket}");
+    assert!(ws.delivered().is_empty());
+    // 09:49: the claim has expired; this sweep delivers it, once.
+    restarted.advance(120);
+    let delivered = ws.wait_for_events("the warning", |e| !e.is_empty());
+    assert_eq!(delivered.len(), 1, "{delivered:#?}");
+    assert_eq!(
+        of_type(&delivered, "9", "warning").len(),
+        1,
+        "{delivered:#?}"
+    );
+}
+
 #[test]
 fn a_graceful_restart_loses_nothing_and_delivers_nothing_twice() {
     let ws = Workspace::new();

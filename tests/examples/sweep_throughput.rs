@@ -35,7 +35,12 @@ async fn main() {
         }
         "dynamodb" => {
             let client = sla_store::testkit::moto::dynamodb_client();
-            run(sla_store::testkit::moto::fresh_store(client, 16).await, tickets, &backend).await;
+            run(
+                sla_store::testkit::moto::fresh_store(client, 16).await,
+                tickets,
+                &backend,
+            )
+            .await;
         }
         other => panic!("unknown backend {other:?}: use memory, sqlite or dynamodb"),
     }

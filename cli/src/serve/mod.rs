@@ -83,34 +83,12 @@ fn init_logging() {
 }
 
 async fn serve(args: Args) -> anyhow::Result<()> {
-    let tenants = Arc::new(load_tenants(&args)?);
-    let store =
-        SqliteStore::open(&args.db).with_context(|| format!("--db {}", args.db.display()))?;
-    let metrics = Arc::new(Metrics::default());
-    let sink = CountingSink::open(&args.events, Arc::clone(&metrics))
-        .with_context(|| format!("--events {}", args.events))?;
-    let (clock, test_clock) = clocks(args.test_clock);
-    let sweeper = Arc::new(Sweeper::new(
-        store.clone(),
-        sink,
-        Arc::clone(&tenants),
-        Arc::clone(&clock),
-        Arc::clone(&metrics),
-    ));
+    let app = assemble(&args)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot listen", args.listen))?;
     let address = listener.local_addr().context("reading the bound address")?;
-    let app = Arc::new(App {
-        webhooks: WebhookService::new(store, Arc::clone(&tenants), Arc::clone(&clock)),
-        tenants,
-        clock,
-        test_clock,
-        sweeper: Arc::clone(&sweeper),
-        metrics,
-        max_body_bytes: args.max_body_bytes,
-    });
-
+    let sweeper = Arc::clone(&app.sweeper);
     let (stop_sweeps, sweeps_stopped) = tokio::sync::watch::channel(false);
     let sweeps = tokio::spawn(Arc::clone(&sweeper).run_every(args.sweep_every, sweeps_stopped));
     log_start(&args, address);
@@ -118,26 +96,59 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown::signal())
         .await
         .context("serving HTTP")?;
-
     let _ = stop_sweeps.send(true);
     let _ = sweeps.await;
+    final_sweep(&sweeper).await;
+    Ok(())
+}
+
+/// Opens the configuration, the store and the events destination; any failure stops start-up.
+fn assemble(args: &Args) -> anyhow::Result<Arc<App>> {
+    let tenants = Arc::new(load_tenants(args)?);
+    let store =
+        SqliteStore::open(&args.db).with_context(|| format!("--db {}", args.db.display()))?;
+    let metrics = Arc::new(Metrics::default());
+    let sink = CountingSink::open(&args.events, Arc::clone(&metrics))
+        .with_context(|| format!("--events {}", args.events))?;
+    let (clock, test_clock) = clocks(args.test_clock);
+    let sweeper = Sweeper::new(
+        store.clone(),
+        sink,
+        Arc::clone(&tenants),
+        Arc::clone(&clock),
+        Arc::clone(&metrics),
+    );
+    Ok(Arc::new(App {
+        webhooks: WebhookService::new(store, Arc::clone(&tenants), Arc::clone(&clock)),
+        tenants,
+        clock,
+        test_clock,
+        sweeper: Arc::new(sweeper),
+        metrics,
+        max_body_bytes: args.max_body_bytes,
+    }))
+}
+
+/// Delivers what the last requests made due before the process exits.
+async fn final_sweep(sweeper: &Sweeper) {
     match sweeper.sweep_now().await {
         Ok(report) => tracing::info!(
             published = report.published,
             failed = report.failed,
             "final sweep done; stopped"
         ),
-        Err(err) => {
-            tracing::error!(error = %err, "final sweep failed; pending events stay in the database for the next start")
-        }
+        Err(err) => tracing::error!(
+            error = %err,
+            "final sweep failed; pending events stay in the database for the next start"
+        ),
     }
-    Ok(())
 }
 
 /// Reads the tenants file, its policies and every configured secret: a failure here stops start-up.
 fn load_tenants(args: &Args) -> anyhow::Result<Tenants> {
-    let tenants = sla_app::tenants::load_local(&args.tenants, args.policy.as_deref())?;
-    Ok(tenants)
+    // The messages already quote their cause; printing the source chain would repeat it.
+    sla_app::tenants::load_local(&args.tenants, args.policy.as_deref())
+        .map_err(|err| anyhow::anyhow!("{err}"))
 }
 
 /// The system clock, or with `--test-clock` a manual one shared with `POST /_test/clock`.

@@ -32,11 +32,14 @@ pub struct SweepSettings {
     pub retry: RetryPolicy,
     /// How long a closed ticket's record is kept after its last event.
     pub closed_ttl: Duration,
+    /// Tickets of a page processed at once (their round trips overlap).
+    pub concurrency: usize,
 }
 
 impl Default for SweepSettings {
     fn default() -> Self {
         Self {
+            concurrency: 16,
             page_size: 100,
             lease: Duration::minutes(2),
             retry: RetryPolicy::default(),
@@ -96,12 +99,17 @@ pub async fn sweep<S: TicketStore, K: EventSink>(
             let page = store
                 .query_due(shard, now, settings.page_size, cursor)
                 .await?;
-            for due in &page.tickets {
+            for chunk in page.tickets.chunks(settings.concurrency.max(1)) {
                 if !keep_going() {
                     report.complete = false;
                     return Ok(report);
                 }
-                visit(store, sink, policies, due, now, settings, &mut report).await;
+                let visits = chunk
+                    .iter()
+                    .map(|due| visit(store, sink, policies, due, now, settings));
+                for tally in futures_util::future::join_all(visits).await {
+                    report.merge(tally);
+                }
             }
             cursor = page.cursor;
             if cursor.is_none() {
@@ -112,6 +120,23 @@ pub async fn sweep<S: TicketStore, K: EventSink>(
     Ok(report)
 }
 
+impl SweepReport {
+    /// Adds another report's counts to this one.
+    fn merge(&mut self, other: SweepReport) {
+        self.examined += other.examined;
+        self.published += other.published;
+        self.failed += other.failed;
+        self.conflicts += other.conflicts;
+        self.stale += other.stale;
+        self.oldest_lag_seconds = match (self.oldest_lag_seconds, other.oldest_lag_seconds) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.errors.extend(other.errors);
+    }
+}
+
+/// Processes one due ticket; returns its counts.
 async fn visit<S: TicketStore, K: EventSink>(
     store: &S,
     sink: &K,
@@ -119,12 +144,14 @@ async fn visit<S: TicketStore, K: EventSink>(
     due: &DueTicket,
     now: DateTime<Utc>,
     settings: &SweepSettings,
-    report: &mut SweepReport,
-) {
-    report.examined += 1;
+) -> SweepReport {
     let lag = (now - due.due_at).num_milliseconds() as f64 / 1000.0;
-    report.oldest_lag_seconds = Some(report.oldest_lag_seconds.map_or(lag, |l| l.max(lag)));
-    match process_ticket(store, sink, policies, &due.key, now, settings, report).await {
+    let mut report = SweepReport {
+        examined: 1,
+        oldest_lag_seconds: Some(lag),
+        ..SweepReport::default()
+    };
+    match process_ticket(store, sink, policies, &due.key, now, settings, &mut report).await {
         Ok(()) => {}
         Err(err) => {
             tracing::error!(tenant = %due.key.tenant, ticket = %due.key.ticket_id, error = %err, "sweep failed for ticket");
@@ -133,6 +160,7 @@ async fn visit<S: TicketStore, K: EventSink>(
                 .push(format!("{}/{}: {err}", due.key.tenant, due.key.ticket_id));
         }
     }
+    report
 }
 
 /// Records, claims, publishes and settles one ticket.
@@ -145,7 +173,9 @@ async fn process_ticket<S: TicketStore, K: EventSink>(
     settings: &SweepSettings,
     report: &mut SweepReport,
 ) -> Result<(), TicketError> {
-    let Some(claimed) = record_and_claim(store, policies, key, now, settings, report).await? else {
+    let Some((saved, claimed)) =
+        record_and_claim(store, policies, key, now, settings, report).await?
+    else {
         return Ok(());
     };
     if claimed.is_empty() {
@@ -174,7 +204,7 @@ async fn process_ticket<S: TicketStore, K: EventSink>(
         published: &outcome.published,
         failed: &failed,
     };
-    settle(store, policy, key, outcome, now, settings, report).await
+    settle(store, policy, saved, outcome, now, settings, report).await
 }
 
 /// What publishing did to the claimed entries.
@@ -184,7 +214,7 @@ struct Settlement<'a> {
 }
 
 /// Step 1: fold at `now`, queue new announcements, claim what is unclaimed. Returns the
-/// claimed events, or `None` when the index entry was stale.
+/// record as saved and the claimed events, or `None` when the index entry was stale.
 async fn record_and_claim<S: TicketStore>(
     store: &S,
     policies: &TenantPolicies,
@@ -192,7 +222,7 @@ async fn record_and_claim<S: TicketStore>(
     now: DateTime<Utc>,
     settings: &SweepSettings,
     report: &mut SweepReport,
-) -> Result<Option<Vec<SlaEvent>>, TicketError> {
+) -> Result<Option<(TicketRecord, Vec<SlaEvent>)>, TicketError> {
     for attempt in 1..=settings.retry.max_attempts {
         tokio::time::sleep(
             settings
@@ -217,7 +247,10 @@ async fn record_and_claim<S: TicketStore>(
         rec.due_at = record::due_at(&rec, advance.next_due, now);
         rec.expires_at = record::expires_at(&rec, settings.closed_ttl);
         match store.save(&rec).await {
-            Ok(_) => return Ok(Some(claimed)),
+            Ok(version) => {
+                rec.version = version;
+                return Ok(Some((rec, claimed)));
+            }
             Err(StoreError::Conflict { .. }) => report.conflicts += 1,
             Err(err) => return Err(err.into()),
         }
@@ -238,37 +271,34 @@ fn claim(rec: &mut TicketRecord, now: DateTime<Utc>, lease: Duration) -> Vec<Sla
         .collect()
 }
 
-/// Step 3: drop published entries, release failed ones. Retried on conflict.
+/// Step 3: drop published entries, release failed ones. The first attempt writes over
+/// the record as the claim saved it (no read); a conflict reloads and retries.
 async fn settle<S: TicketStore>(
     store: &S,
     policy: &PolicySet,
-    key: &TicketKey,
+    saved: TicketRecord,
     outcome: Settlement<'_>,
     now: DateTime<Utc>,
     settings: &SweepSettings,
     report: &mut SweepReport,
 ) -> Result<(), TicketError> {
+    let key = saved.key.clone();
+    let mut known = Some(saved);
     for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(
-            settings
-                .retry
-                .backoff(attempt, crate::ingest::seed(key, attempt)),
-        )
-        .await;
-        let Some(mut rec) = store.load(key).await? else {
-            return Ok(());
-        };
-        let before = rec.outbox.len();
-        rec.outbox
-            .retain(|entry| !outcome.published.contains(&entry.event.event_id));
-        let mut changed = rec.outbox.len() != before;
-        for entry in &mut rec.outbox {
-            if outcome.failed.contains(&entry.event.event_id) && entry.claimed_until.is_some() {
-                entry.claimed_until = None;
-                changed = true;
+        let mut rec = match known.take() {
+            Some(rec) => rec,
+            None => {
+                let pause = settings
+                    .retry
+                    .backoff(attempt, crate::ingest::seed(&key, attempt));
+                tokio::time::sleep(pause).await;
+                match store.load(&key).await? {
+                    Some(rec) => rec,
+                    None => return Ok(()),
+                }
             }
-        }
-        if !changed {
+        };
+        if !apply_settlement(&mut rec, &outcome) {
             return Ok(());
         }
         // Same `now` as the claim: normally nothing new; anything new is queued for later.
@@ -283,6 +313,21 @@ async fn settle<S: TicketStore>(
         }
     }
     Err(TicketError::TooManyConflicts(settings.retry.max_attempts))
+}
+
+/// Removes published entries and releases failed ones; false when nothing changed.
+fn apply_settlement(rec: &mut TicketRecord, outcome: &Settlement<'_>) -> bool {
+    let before = rec.outbox.len();
+    rec.outbox
+        .retain(|entry| !outcome.published.contains(&entry.event.event_id));
+    let mut changed = rec.outbox.len() != before;
+    for entry in &mut rec.outbox {
+        if outcome.failed.contains(&entry.event.event_id) && entry.claimed_until.is_some() {
+            entry.claimed_until = None;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Why one ticket could not be swept (the sweep goes on with the others).

@@ -23,10 +23,11 @@ pub struct Tenants {
 pub enum TenantsError {
     #[error(transparent)]
     Config(#[from] sla_helpdesk::ConfigError),
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {reason}")]
     Read {
         path: String,
-        source: std::io::Error,
+        /// Why (shown in the message, so not chained as a source).
+        reason: std::io::Error,
     },
     #[error(transparent)]
     Policy(#[from] sla_core::PolicyError),
@@ -80,9 +81,9 @@ pub fn load_policies(
 
 /// Reads and compiles one policy file.
 pub fn read_policy(path: &Path) -> Result<Arc<PolicySet>, TenantsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| TenantsError::Read {
+    let text = std::fs::read_to_string(path).map_err(|reason| TenantsError::Read {
         path: path.display().to_string(),
-        source,
+        reason,
     })?;
     let name = path.display().to_string();
     Ok(Arc::new(PolicySet::from_yaml(&name, &text)?))

@@ -59,10 +59,11 @@ impl WebhookError {
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {reason}")]
     Read {
         path: String,
-        source: std::io::Error,
+        /// Why (shown in the message, so not chained as a source).
+        reason: std::io::Error,
     },
     /// The YAML does not parse or does not have the expected shape.
     #[error("{source_name}: {message}")]

@@ -128,9 +128,9 @@ pub struct TenantsFile {
 impl TenantsFile {
     /// Reads and parses a tenants file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let yaml = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let yaml = std::fs::read_to_string(path).map_err(|reason| ConfigError::Read {
             path: path.display().to_string(),
-            source,
+            reason,
         })?;
         Self::from_yaml(&path.display().to_string(), &yaml)
     }

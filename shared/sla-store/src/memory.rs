@@ -39,6 +39,7 @@ impl MemoryStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    #[cfg(feature = "testkit")]
     pub(crate) fn with_row<T>(
         &self,
         key: &TicketKey,
