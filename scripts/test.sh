@@ -20,4 +20,10 @@ step "infrastructure (SAM translate, cfn-lint, checkov)"
 bash scripts/validate-infra.sh
 
 step "tests (with a moto server for DynamoDB, EventBridge and SQS)"
-bash scripts/moto.sh run cargo test --workspace --locked --no-fail-fast
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+bash scripts/moto.sh run cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
+
+# One closing line for the whole run, summed over every test binary and doc-test.
+grep -E '^test result: ' "$log" |
+  awk '{ passed += $4; failed += $6; ignored += $8 } END { printf "\ntests: %d passed, %d failed, %d skipped\n", passed, failed, ignored }'

@@ -2,7 +2,6 @@
 //! over the store, and run against memory, SQLite and DynamoDB-on-moto by the test files
 //! in `tests/tests/`. Helpers panic with a clear message: they are for tests only.
 
-pub mod aws;
 pub mod fixtures;
 pub mod scenarios;
 pub mod sinks;

@@ -11,10 +11,10 @@ use chrono::Duration;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use sla_app::{ManualClock, WebhookService};
+use sla_events::testkit::{bus_with_rule_to_queue, receive, sdk_config};
 use sla_events::EventBridgeSink;
 use sla_lambda::{SweepFunction, WebhookFunction};
 use sla_store::testkit::moto;
-use sla_tests::aws::{bus_with_rule_to_queue, receive, sdk_config};
 use sla_tests::fixtures::{self, event, signed_request, t0};
 
 const API_GATEWAY: &str = include_str!("../fixtures/apigw-http-api-v2.json");

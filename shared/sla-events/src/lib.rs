@@ -13,6 +13,8 @@ pub mod http;
 mod json_lines;
 mod memory;
 mod retry;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 #[cfg(feature = "eventbridge")]
 pub use eventbridge::EventBridgeSink;

@@ -5,24 +5,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_sdk_eventbridge::types::Target;
-use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{TimeDelta, TimeZone, Utc};
 use serde_json::Value;
 use sla_core::{Metric, Priority, SlaEvent, SlaEventType};
 use sla_events::eventbridge::{EntryOutcome, PutEventsApi, PutEventsEntry};
+use sla_events::testkit::{bus_with_rule_to_queue, receive, sdk_config};
 use sla_events::{EventBridgeSink, EventSink, RetryPolicy, DEFAULT_SOURCE};
-use sla_store::testkit::{moto, unique_name};
-
-async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(moto::endpoint())
-        .region(moto::region())
-        .credentials_provider(moto::credentials())
-        .load()
-        .await
-}
 
 fn event(id: &str, kind: SlaEventType) -> SlaEvent {
     let deadline = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
@@ -46,81 +34,11 @@ fn event(id: &str, kind: SlaEventType) -> SlaEvent {
 
 /// A new bus whose rule sends `SLA Breached` events from `sla-tracker` to a new queue.
 async fn bus_routing_breaches_to_a_queue(config: &aws_config::SdkConfig) -> (String, String) {
-    let events = aws_sdk_eventbridge::Client::new(config);
-    let sqs = aws_sdk_sqs::Client::new(config);
-    let bus = unique_name("sla-bus");
-    events
-        .create_event_bus()
-        .name(&bus)
-        .send()
-        .await
-        .expect("CreateEventBus");
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(unique_name("breaches"))
-        .send()
-        .await
-        .expect("CreateQueue")
-        .queue_url()
-        .expect("queue url")
-        .to_owned();
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("GetQueueAttributes");
-    let queue_arn = attributes
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .expect("QueueArn");
-    let rule = unique_name("breaches");
-    events
-        .put_rule()
-        .name(&rule)
-        .event_bus_name(&bus)
-        .event_pattern(r#"{"source":["sla-tracker"],"detail-type":["SLA Breached"]}"#)
-        .send()
-        .await
-        .expect("PutRule");
-    let target = Target::builder()
-        .id("breach-queue")
-        .arn(queue_arn)
-        .build()
-        .expect("target");
-    events
-        .put_targets()
-        .rule(&rule)
-        .event_bus_name(&bus)
-        .targets(target)
-        .send()
-        .await
-        .expect("PutTargets");
-    (bus, queue_url)
-}
-
-/// Message bodies read from `queue_url` until `expected` arrived or 5 s passed.
-async fn receive(config: &aws_config::SdkConfig, queue_url: &str, expected: usize) -> Vec<Value> {
-    let sqs = aws_sdk_sqs::Client::new(config);
-    let mut bodies = Vec::new();
-    for _ in 0..5 {
-        let output = sqs
-            .receive_message()
-            .queue_url(queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("ReceiveMessage");
-        for message in output.messages() {
-            bodies.push(serde_json::from_str(message.body().expect("body")).expect("JSON body"));
-        }
-        if bodies.len() >= expected {
-            break;
-        }
-    }
-    bodies
+    bus_with_rule_to_queue(
+        config,
+        r#"{"source":["sla-tracker"],"detail-type":["SLA Breached"]}"#,
+    )
+    .await
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! AWS resources on moto for end-to-end tests: an SDK configuration, a bus whose rule
-//! routes breaches to a queue, and reading that queue.
+//! Test support (feature `testkit`): an SDK configuration for the moto server of
+//! `scripts/moto.sh`, a bus whose rule routes matching events to a new SQS queue, and
+//! reading that queue. Helpers panic with a clear message: they are for tests only.
 
 use std::time::Duration;
 
