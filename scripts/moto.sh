@@ -4,7 +4,7 @@
 #   scripts/moto.sh run <command...>   start moto, run the command, stop moto, exit with its code
 #   scripts/moto.sh install            only create the virtualenv with moto[server]
 #
-# The virtualenv is $SLA_VENV (default: <repo>/.venv), created with `pip install 'moto[server]'`
+# The virtualenv is $SLA_VENV (default: <repo>/.venv), created with `pip install 'moto[server]==5.2.5'`
 # when moto_server is missing. moto listens on 127.0.0.1 on a free port; the command sees
 #   SLA_MOTO_ENDPOINT=http://127.0.0.1:<port>
 #   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 (and friends)
@@ -28,7 +28,7 @@ ensure_moto() {
     echo "moto.sh: creating virtualenv $venv with moto[server]" >&2
     "$python" -m venv "$venv"
     "$venv/bin/pip" install --quiet --upgrade pip
-    "$venv/bin/pip" install --quiet 'moto[server]'
+    "$venv/bin/pip" install --quiet 'moto[server]==5.2.5'
 }
 
 free_port() {
