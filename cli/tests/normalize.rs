@@ -29,7 +29,11 @@ fn normalize(args: &[&str], body: &[u8]) -> Output {
     let written = child.stdin.take().expect("stdin").write_all(body);
     // A command that refuses its arguments may exit before reading stdin.
     if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing the body: {e}");
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing the body: {e}"
+        );
     }
     child.wait_with_output().expect("sla finishes")
 }

@@ -11,6 +11,7 @@ use sla_events::{EventSink, PublishReport, SinkError};
 #[derive(Clone, Default)]
 pub struct RecordingSink {
     inner: Arc<Mutex<State>>,
+    hung: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Default)]
@@ -41,6 +42,11 @@ impl RecordingSink {
     /// Makes every publish call hang until [`RecordingSink::recover`].
     pub fn hang(&self) {
         self.lock().hang = true;
+    }
+
+    /// Resolves once a publish call is hanging (the caller is mid-publish).
+    pub async fn hung(&self) {
+        self.hung.notified().await;
     }
 
     /// Ends [`RecordingSink::hang`].
@@ -75,6 +81,7 @@ impl RecordingSink {
 impl EventSink for RecordingSink {
     async fn publish(&self, events: &[SlaEvent]) -> Result<PublishReport, SinkError> {
         if self.lock().hang {
+            self.hung.notify_one();
             std::future::pending::<()>().await;
         }
         let mut state = self.lock();
