@@ -57,3 +57,97 @@ pub fn expires_at(record: &TicketRecord, ttl: Duration) -> Option<DateTime<Utc>>
     }
     record.sla.history.last().map(|last| last.at + ttl)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sla_core::{Metric, Priority, SlaEventType, TicketEvent};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().expect("instant")
+    }
+
+    fn announcement(id: &str) -> SlaEvent {
+        SlaEvent {
+            event_id: id.into(),
+            kind: SlaEventType::Breached,
+            tenant: "acme".into(),
+            ticket_id: "1".into(),
+            metric: Metric::FirstResponse,
+            cycle: 1,
+            policy: "standard".into(),
+            priority: Priority::Normal,
+            target_seconds: 3600,
+            deadline: at("2026-11-02T10:00:00Z"),
+            at: at("2026-11-02T10:00:00Z"),
+            elapsed_seconds: 3600,
+            threshold: None,
+            retracts: None,
+        }
+    }
+
+    fn status_event(status: &str, when: &str) -> TicketEvent {
+        serde_json::from_value(serde_json::json!({
+            "tenant": "acme", "ticket_id": "1", "event_id": when, "at": when,
+            "kind": "updated", "ticket": {"status": status}
+        }))
+        .expect("event")
+    }
+
+    #[test]
+    fn due_at_is_now_for_unclaimed_entries_and_the_lease_end_for_claimed_ones() {
+        let now = at("2026-11-02T12:00:00Z");
+        let timer = Some(at("2026-11-02T15:00:00Z"));
+        let mut record = new_record(TicketKey::new("acme", "1"));
+        assert_eq!(due_at(&record, None, now), None, "nothing pending");
+        assert_eq!(due_at(&record, timer, now), timer, "the engine's timer");
+
+        enqueue(&mut record, vec![announcement("a")]);
+        assert_eq!(
+            due_at(&record, timer, now),
+            Some(now),
+            "unclaimed: publish now"
+        );
+
+        let lease_end = at("2026-11-02T12:02:00Z");
+        record.outbox[0].claimed_until = Some(lease_end);
+        assert_eq!(
+            due_at(&record, timer, now),
+            Some(lease_end),
+            "claimed: after the lease"
+        );
+        let early_timer = Some(at("2026-11-02T12:01:00Z"));
+        assert_eq!(
+            due_at(&record, early_timer, now),
+            early_timer,
+            "whichever is first"
+        );
+    }
+
+    #[test]
+    fn closed_and_quiet_tickets_expire_after_the_ttl() {
+        let ttl = Duration::days(90);
+        let mut record = new_record(TicketKey::new("acme", "1"));
+        record
+            .sla
+            .history
+            .push(status_event("open", "2026-11-02T09:00:00Z"));
+        assert_eq!(expires_at(&record, ttl), None, "open tickets are kept");
+
+        record
+            .sla
+            .history
+            .push(status_event("closed", "2026-11-03T09:00:00Z"));
+        assert_eq!(
+            expires_at(&record, ttl),
+            Some(at("2026-11-03T09:00:00Z") + ttl)
+        );
+
+        enqueue(&mut record, vec![announcement("a")]);
+        assert_eq!(
+            expires_at(&record, ttl),
+            None,
+            "not while events await publishing"
+        );
+    }
+}

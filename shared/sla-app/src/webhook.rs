@@ -10,7 +10,7 @@ use sla_helpdesk::{Vendor, WebhookRequest};
 use sla_store::TicketStore;
 
 use crate::clock::Clock;
-use crate::ingest::{ingest, IngestError, IngestSettings};
+use crate::ingest::{ingest, IngestSettings};
 use crate::tenants::Tenants;
 
 /// Which webhook route a request came in on.
@@ -188,12 +188,9 @@ impl<S: TicketStore> WebhookService<S> {
             }
             Err(err) => {
                 tracing::error!(tenant = %route.tenant, error = %err, "store failed; asking the helpdesk to retry");
-                let status = match err {
-                    IngestError::TooManyConflicts { .. } => 503,
-                    IngestError::Store(_) => 503,
-                };
+                // 5xx so that the helpdesk retries the delivery later.
                 error(
-                    status,
+                    503,
                     format!("could not store the event, retry later: {err}"),
                 )
             }
