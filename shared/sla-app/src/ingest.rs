@@ -8,7 +8,7 @@ use sla_core::{Ingested, PolicySet, TicketEvent};
 use sla_store::{StoreError, TicketKey, TicketStore};
 
 use crate::record;
-use crate::retry::RetryPolicy;
+use crate::retry::{self, RetryPolicy};
 
 /// Tuning of `ingest`.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +94,7 @@ async fn ingest_ticket<S: TicketStore>(
 ) -> Result<TicketIngested, IngestError> {
     let mut conflicts = 0;
     for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(settings.retry.backoff(attempt, seed(&key, attempt))).await;
+        tokio::time::sleep(settings.retry.backoff(attempt, retry::seed(&key, attempt))).await;
         let mut rec = match store.load(&key).await? {
             Some(rec) => rec,
             None => record::new_record(key.clone()),
@@ -139,13 +139,4 @@ async fn ingest_ticket<S: TicketStore>(
         ticket_id: key.ticket_id,
         attempts: settings.retry.max_attempts,
     })
-}
-
-/// Jitter seed that differs per ticket and attempt.
-pub(crate) fn seed(key: &TicketKey, attempt: u32) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.tenant.bytes().chain([0]).chain(key.ticket_id.bytes()) {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    h ^ attempt as u64 ^ std::process::id() as u64
 }

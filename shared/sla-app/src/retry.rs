@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use sla_store::TicketKey;
+
 /// How often and how patiently a conflicting write is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -44,6 +46,15 @@ impl RetryPolicy {
         z ^= z >> 31;
         Duration::from_nanos(nanos / 2 + z % (nanos / 2 + 1))
     }
+}
+
+/// Jitter seed that differs per ticket and attempt.
+pub(crate) fn seed(key: &TicketKey, attempt: u32) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.tenant.bytes().chain([0]).chain(key.ticket_id.bytes()) {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ attempt as u64 ^ std::process::id() as u64
 }
 
 #[cfg(test)]

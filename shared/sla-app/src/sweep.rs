@@ -19,7 +19,7 @@ use sla_store::{DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
 
 use crate::policies::TenantPolicies;
 use crate::record;
-use crate::retry::RetryPolicy;
+use crate::retry::{self, RetryPolicy};
 
 /// Tuning of `sweep`.
 #[derive(Debug, Clone, Copy)]
@@ -173,21 +173,20 @@ async fn process_ticket<S: TicketStore, K: EventSink>(
     settings: &SweepSettings,
     report: &mut SweepReport,
 ) -> Result<(), TicketError> {
-    let Some((saved, claimed)) =
-        record_and_claim(store, policies, key, now, settings, report).await?
-    else {
+    let Some(claim) = record_and_claim(store, policies, key, now, settings, report).await? else {
         return Ok(());
     };
-    if claimed.is_empty() {
+    if claim.events.is_empty() {
         return Ok(());
     }
-    let outcome = match sink.publish(&claimed).await {
+    let outcome = match sink.publish(&claim.events).await {
         Ok(outcome) => outcome,
         Err(err) => {
             tracing::warn!(tenant = %key.tenant, ticket = %key.ticket_id, error = %err, "publish failed; will retry");
             sla_events::PublishReport {
                 published: Vec::new(),
-                failed: claimed
+                failed: claim
+                    .events
                     .iter()
                     .map(|e| (e.event_id.clone(), err.to_string()))
                     .collect(),
@@ -197,14 +196,23 @@ async fn process_ticket<S: TicketStore, K: EventSink>(
     report.published += outcome.published.len() as u64;
     report.failed += outcome.failed.len() as u64;
     let failed: Vec<String> = outcome.failed.into_iter().map(|(id, _)| id).collect();
-    let policy = policies
-        .for_tenant(&key.tenant)
-        .ok_or_else(|| TicketError::NoPolicy(key.tenant.clone()))?;
     let outcome = Settlement {
         published: &outcome.published,
         failed: &failed,
     };
-    settle(store, policy, saved, outcome, now, settings, report).await
+    settle(store, claim, outcome, now, settings, report).await
+}
+
+/// What step 1 saved and took, carried to step 3 so that settling needs no re-read and
+/// no second fold when nothing else wrote the record meanwhile.
+struct Claim<'p> {
+    /// The record as saved (its new version).
+    record: TicketRecord,
+    /// The events claimed for publishing.
+    events: Vec<SlaEvent>,
+    /// The engine's next timer as of the claim.
+    next_timer: Option<DateTime<Utc>>,
+    policy: &'p PolicySet,
 }
 
 /// What publishing did to the claimed entries.
@@ -214,22 +222,17 @@ struct Settlement<'a> {
 }
 
 /// Step 1: fold at `now`, queue new announcements, claim what is unclaimed. Returns the
-/// record as saved and the claimed events, or `None` when the index entry was stale.
-async fn record_and_claim<S: TicketStore>(
+/// claim, or `None` when the index entry was stale.
+async fn record_and_claim<'p, S: TicketStore>(
     store: &S,
-    policies: &TenantPolicies,
+    policies: &'p TenantPolicies,
     key: &TicketKey,
     now: DateTime<Utc>,
     settings: &SweepSettings,
     report: &mut SweepReport,
-) -> Result<Option<(TicketRecord, Vec<SlaEvent>)>, TicketError> {
+) -> Result<Option<Claim<'p>>, TicketError> {
     for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(
-            settings
-                .retry
-                .backoff(attempt, crate::ingest::seed(key, attempt)),
-        )
-        .await;
+        tokio::time::sleep(settings.retry.backoff(attempt, retry::seed(key, attempt))).await;
         let Some(mut rec) = store.load(key).await? else {
             report.stale += 1;
             return Ok(None);
@@ -243,13 +246,18 @@ async fn record_and_claim<S: TicketStore>(
             .ok_or_else(|| TicketError::NoPolicy(key.tenant.clone()))?;
         let advance = rec.sla.advance(policy, now);
         record::enqueue(&mut rec, advance.new_events);
-        let claimed = claim(&mut rec, now, settings.lease);
+        let events = claim(&mut rec, now, settings.lease);
         rec.due_at = record::due_at(&rec, advance.next_due, now);
         rec.expires_at = record::expires_at(&rec, settings.closed_ttl);
         match store.save(&rec).await {
             Ok(version) => {
                 rec.version = version;
-                return Ok(Some((rec, claimed)));
+                return Ok(Some(Claim {
+                    record: rec,
+                    events,
+                    next_timer: advance.next_due,
+                    policy,
+                }));
             }
             Err(StoreError::Conflict { .. }) => report.conflicts += 1,
             Err(err) => return Err(err.into()),
@@ -272,39 +280,38 @@ fn claim(rec: &mut TicketRecord, now: DateTime<Utc>, lease: Duration) -> Vec<Sla
 }
 
 /// Step 3: drop published entries, release failed ones. The first attempt writes over
-/// the record as the claim saved it (no read); a conflict reloads and retries.
+/// the record as the claim saved it, with the claim's next timer (no read, no fold); a
+/// conflict reloads, folds again and retries.
 async fn settle<S: TicketStore>(
     store: &S,
-    policy: &PolicySet,
-    saved: TicketRecord,
+    claim: Claim<'_>,
     outcome: Settlement<'_>,
     now: DateTime<Utc>,
     settings: &SweepSettings,
     report: &mut SweepReport,
 ) -> Result<(), TicketError> {
-    let key = saved.key.clone();
-    let mut known = Some(saved);
+    let key = claim.record.key.clone();
+    let mut known = Some((claim.record, claim.next_timer));
     for attempt in 1..=settings.retry.max_attempts {
-        let mut rec = match known.take() {
-            Some(rec) => rec,
+        let (mut rec, next_timer) = match known.take() {
+            Some(known) => known,
             None => {
-                let pause = settings
-                    .retry
-                    .backoff(attempt, crate::ingest::seed(&key, attempt));
+                let pause = settings.retry.backoff(attempt, retry::seed(&key, attempt));
                 tokio::time::sleep(pause).await;
-                match store.load(&key).await? {
-                    Some(rec) => rec,
-                    None => return Ok(()),
-                }
+                let Some(mut rec) = store.load(&key).await? else {
+                    return Ok(());
+                };
+                // Another writer changed it: fold again (normally nothing new at the same
+                // `now`; anything new is queued for the next sweep).
+                let advance = rec.sla.advance(claim.policy, now);
+                record::enqueue(&mut rec, advance.new_events);
+                (rec, advance.next_due)
             }
         };
         if !apply_settlement(&mut rec, &outcome) {
             return Ok(());
         }
-        // Same `now` as the claim: normally nothing new; anything new is queued for later.
-        let advance = rec.sla.advance(policy, now);
-        record::enqueue(&mut rec, advance.new_events);
-        rec.due_at = record::due_at(&rec, advance.next_due, now);
+        rec.due_at = record::due_at(&rec, next_timer, now);
         rec.expires_at = record::expires_at(&rec, settings.closed_ttl);
         match store.save(&rec).await {
             Ok(_) => return Ok(()),
