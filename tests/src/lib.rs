@@ -4,7 +4,6 @@
 
 pub mod fixtures;
 pub mod scenarios;
-pub mod sinks;
 pub mod stores;
 
 /// Generates one `#[tokio::test]` per pipeline scenario, each on a fresh store built by

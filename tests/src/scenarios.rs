@@ -6,10 +6,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use sla_app::{sweep, ManualClock, SweepReport, SweepSettings, WebhookService};
 use sla_core::{Metric, SlaEvent, SlaEventType};
+use sla_events::MemorySink;
 use sla_store::{TicketKey, TicketStore};
 
 use crate::fixtures::{self, agent_reply, event, route, signed_request, t0, TENANT};
-use crate::sinks::RecordingSink;
 use crate::stores::CountingStore;
 
 /// A webhook service over `store` whose clock the test moves.
@@ -38,7 +38,7 @@ pub async fn deliver<S: TicketStore>(
 /// Runs one complete sweep at `now`.
 pub async fn sweep_at<S: TicketStore>(
     store: &S,
-    sink: &RecordingSink,
+    sink: &MemorySink,
     now: DateTime<Utc>,
 ) -> SweepReport {
     let report = sweep(
@@ -60,9 +60,14 @@ fn kinds(events: &[SlaEvent]) -> Vec<(Metric, SlaEventType)> {
     events.iter().map(|e| (e.metric, e.kind)).collect()
 }
 
-fn assert_each_delivered_once(sink: &RecordingSink) {
-    for (id, count) in sink.deliveries() {
-        assert_eq!(count, 1, "event {id} delivered {count} times");
+fn assert_each_delivered_once(sink: &MemorySink) {
+    let mut seen = BTreeSet::new();
+    for event in sink.published() {
+        assert!(
+            seen.insert(event.event_id.clone()),
+            "event {} delivered twice",
+            event.event_id
+        );
     }
 }
 
@@ -78,14 +83,14 @@ pub async fn webhook_to_breach<S: TicketStore>(store: S) {
         200,
     )
     .await;
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     let store = service.store();
 
     let early = sweep_at(store, &sink, t0() + Duration::minutes(10)).await;
     assert_eq!(early.published, 0, "{early:?}");
 
     let report = sweep_at(store, &sink, t0() + Duration::hours(2)).await;
-    let published = sink.accepted();
+    let published = sink.published();
     assert_eq!(
         kinds(&published),
         vec![
@@ -145,10 +150,10 @@ pub async fn duplicates_and_shuffles_converge<S: TicketStore>(store: S) {
     for body in &shuffled {
         deliver(&service, &clock, body, later, 200).await;
     }
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     sweep_at(service.store(), &sink, later + Duration::hours(3)).await;
     assert_each_delivered_once(&sink);
-    let events = sink.accepted();
+    let events = sink.published();
     assert_eq!(
         effective(&events, "A"),
         effective(&events, "B"),
@@ -244,9 +249,9 @@ pub async fn concurrent_sweeps_publish_once<S: TicketStore + 'static>(store: S) 
         deliver(&service, &clock, &body, t0(), 200).await;
     }
     let store = Arc::new(service);
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     let now = t0() + Duration::hours(2);
-    let run = |store: Arc<WebhookService<S>>, sink: RecordingSink| {
+    let run = |store: Arc<WebhookService<S>>, sink: MemorySink| {
         tokio::spawn(async move {
             sweep(
                 store.store(),
@@ -266,7 +271,7 @@ pub async fn concurrent_sweeps_publish_once<S: TicketStore + 'static>(store: S) 
     );
     let (a, b) = (a.expect("task a"), b.expect("task b"));
     assert_eq!(a.published + b.published, 24, "{a:?} {b:?}");
-    assert_eq!(sink.accepted().len(), 24);
+    assert_eq!(sink.published().len(), 24);
     assert_each_delivered_once(&sink);
 }
 
@@ -282,14 +287,14 @@ pub async fn failed_publish_is_retried<S: TicketStore>(store: S) {
         200,
     )
     .await;
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     sink.fail_next(1);
     let now = t0() + Duration::hours(2);
     let first = sweep_at(service.store(), &sink, now).await;
     assert_eq!((first.published, first.failed), (1, 1), "{first:?}");
     let second = sweep_at(service.store(), &sink, now + Duration::seconds(1)).await;
     assert_eq!((second.published, second.failed), (1, 0), "{second:?}");
-    assert_eq!(sink.accepted().len(), 2);
+    assert_eq!(sink.published().len(), 2);
     assert_each_delivered_once(&sink);
 }
 
@@ -305,7 +310,7 @@ pub async fn crash_between_record_and_publish<S: TicketStore>(store: S) {
         200,
     )
     .await;
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     sink.hang();
     let now = t0() + Duration::hours(2);
     let policies = fixtures::policies();
@@ -345,18 +350,18 @@ pub async fn late_reply_retracts_breach<S: TicketStore>(store: S) {
         200,
     )
     .await;
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     let now = t0() + Duration::hours(2);
     sweep_at(service.store(), &sink, now).await;
     let breach = sink
-        .accepted()
+        .published()
         .into_iter()
         .find(|e| e.kind == SlaEventType::Breached)
         .expect("breach announced");
     let late = agent_reply("R-1", "r2", t0() + Duration::minutes(20));
     deliver(&service, &clock, &late, now + Duration::minutes(1), 200).await;
     sweep_at(service.store(), &sink, now + Duration::minutes(2)).await;
-    let events = sink.accepted();
+    let events = sink.published();
     let retraction = events
         .iter()
         .find(|e| {
@@ -402,7 +407,7 @@ pub async fn lagging_index_is_tolerated<S: TicketStore>(inner: S) {
     )
     .await;
     let store = service.store();
-    let sink = RecordingSink::new();
+    let sink = MemorySink::new();
     let now = t0() + Duration::hours(2);
 
     let late = sweep_at(store, &sink, now).await;
