@@ -4,4 +4,4 @@
 use libfuzzer_sys::fuzz_target;
 use sla_helpdesk::Vendor;
 
-fuzz_target!(|body: &[u8]| sla_helpdesk_fuzz::exercise(Vendor::HelpScout, body));
+fuzz_target!(|body: &[u8]| sla_helpdesk::fuzzing::exercise(Vendor::HelpScout, body));

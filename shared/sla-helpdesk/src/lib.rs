@@ -14,6 +14,8 @@
 mod assemble;
 mod config;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod json;
 mod request;
 mod signature;
