@@ -96,9 +96,18 @@ pub fn load(
     default_policy: Option<&Path>,
     resolver: &dyn SecretResolver,
 ) -> Result<Tenants, TenantsError> {
-    let file = TenantsFile::load(path)?;
-    let policies = load_policies(&file, default_policy)?;
-    let vendors = resolve_tenants(&file, resolver)?;
+    from_file(&TenantsFile::load(path)?, default_policy, resolver)
+}
+
+/// [`load`] for a tenants file already read (the Lambda functions read it first to
+/// fetch its secrets).
+pub fn from_file(
+    file: &TenantsFile,
+    default_policy: Option<&Path>,
+    resolver: &dyn SecretResolver,
+) -> Result<Tenants, TenantsError> {
+    let policies = load_policies(file, default_policy)?;
+    let vendors = resolve_tenants(file, resolver)?;
     Ok(Tenants::new(vendors, policies))
 }
 

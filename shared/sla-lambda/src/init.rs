@@ -40,7 +40,7 @@ pub async fn webhook_function(
     let file = TenantsFile::load(&env.tenants_file)?;
     let secrets = PrefetchedSecrets::fetch(&file, aws).await;
     let resolver = |source: &sla_helpdesk::SecretSource| secrets.get(source);
-    let tenants = sla_app::tenants::load(&env.tenants_file, env.policy_file.as_deref(), &resolver)?;
+    let tenants = sla_app::tenants::from_file(&file, env.policy_file.as_deref(), &resolver)?;
     let store = DynamoStore::new(
         aws_sdk_dynamodb::Client::new(aws),
         env.table_name,
