@@ -2,7 +2,9 @@
 //! start (the tenants file names them) and kept for the life of the execution environment.
 
 use aws_config::SdkConfig;
-use sla_helpdesk::{SecretSource, SecretUnavailable, TenantsFile};
+use sla_helpdesk::{
+    EnvSecretResolver, SecretResolver, SecretSource, SecretUnavailable, TenantsFile,
+};
 
 /// Secret values fetched ahead of time, answered synchronously to `resolve_tenants`.
 #[derive(Default)]
@@ -23,7 +25,7 @@ impl PrefetchedSecrets {
                     continue;
                 }
                 let value = match &entry.secret {
-                    SecretSource::Env(name) => env_secret(name),
+                    SecretSource::Env(_) => EnvSecretResolver.resolve(&entry.secret),
                     SecretSource::SecretsManager(id) => secrets_manager(&secrets, id).await,
                     SecretSource::Ssm(name) => parameter(&ssm, name).await,
                 };
@@ -45,15 +47,6 @@ impl PrefetchedSecrets {
 
 fn unavailable(reason: String) -> SecretUnavailable {
     SecretUnavailable { reason }
-}
-
-fn env_secret(name: &str) -> Result<String, SecretUnavailable> {
-    match std::env::var(name) {
-        Ok(v) if !v.is_empty() => Ok(v),
-        _ => Err(unavailable(format!(
-            "environment variable {name} is not set or empty"
-        ))),
-    }
 }
 
 async fn secrets_manager(
