@@ -8,8 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
-use serde_json::json;
-use sla_app::webhook::{HttpReply, HttpRequest, Route, WebhookStats};
+use sla_app::webhook::{HttpReply, HttpRequest, Route};
 
 use super::routes::{json_response, App};
 
@@ -37,12 +36,12 @@ async fn handle(
     body: Bytes,
 ) -> HttpReply {
     let Some(route) = Route::from_path(uri.path()) else {
-        return error(404, format!("no webhook route for path {:?}", uri.path()));
+        return HttpReply::error(404, format!("no webhook route for path {:?}", uri.path()));
     };
     let request = HttpRequest {
         method: method.to_string(),
         uri: full_uri(headers, uri),
-        headers: header_pairs(headers),
+        headers: sla_app::webhook::header_pairs(headers),
         body: body.to_vec(),
     };
     app.webhooks.handle(&route, &request).await
@@ -60,9 +59,9 @@ fn refused_body(rejection: &BytesRejection, headers: &HeaderMap, limit: usize) -
             Some(actual) => format!("payload too large: {actual} bytes, limit {limit}"),
             None => format!("payload too large: over {limit} bytes, limit {limit}"),
         };
-        return error(413, message);
+        return HttpReply::error(413, message);
     }
-    error(status.as_u16(), format!("body: {}", rejection.body_text()))
+    HttpReply::error(status.as_u16(), format!("body: {}", rejection.body_text()))
 }
 
 /// The URL as the sender addressed it (HubSpot v3 signs it): `http://{Host}{path}[?query]`.
@@ -73,21 +72,4 @@ fn full_uri(headers: &HeaderMap, uri: &Uri) -> String {
         .unwrap_or("localhost");
     let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
     format!("http://{host}{path}")
-}
-
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .filter_map(|(name, value)| {
-            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
-        })
-        .collect()
-}
-
-fn error(status: u16, message: String) -> HttpReply {
-    HttpReply {
-        status,
-        body: json!({ "error": message }),
-        stats: WebhookStats::default(),
-    }
 }

@@ -216,7 +216,25 @@ fn reply(status: u16, body: serde_json::Value, stats: WebhookStats) -> HttpReply
 }
 
 fn error(status: u16, message: String) -> HttpReply {
-    reply(status, json!({ "error": message }), WebhookStats::default())
+    HttpReply::error(status, message)
+}
+
+impl HttpReply {
+    /// An error answer: `{"error": message}` with `status`, nothing ingested.
+    pub fn error(status: u16, message: String) -> HttpReply {
+        reply(status, json!({ "error": message }), WebhookStats::default())
+    }
+}
+
+/// Header names and values as [`HttpRequest::headers`] holds them; values that are not
+/// visible ASCII are left out (no signature header is such).
+pub fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use aws_lambda_events::encodings::Body;
-use aws_lambda_events::http::{HeaderMap, HeaderValue};
+use aws_lambda_events::http::HeaderValue;
 use base64::Engine;
 use serde_json::json;
 use sla_app::webhook::{HttpReply, HttpRequest, Route};
@@ -42,7 +42,7 @@ pub fn to_request(event: &ApiGatewayV2httpRequest) -> Result<(Route, HttpRequest
     let request = HttpRequest {
         method,
         uri: full_uri(event, path),
-        headers: header_pairs(&event.headers),
+        headers: sla_app::webhook::header_pairs(&event.headers),
         body,
     };
     Ok((route, request))
@@ -76,15 +76,6 @@ fn full_uri(event: &ApiGatewayV2httpRequest, path: &str) -> String {
         Some(q) if !q.is_empty() => format!("https://{host}{path}?{q}"),
         _ => format!("https://{host}{path}"),
     }
-}
-
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .filter_map(|(name, value)| {
-            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
-        })
-        .collect()
 }
 
 /// A JSON response.
