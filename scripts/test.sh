@@ -16,6 +16,9 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "documentation links (README.md, docs/)"
+python3 scripts/check-links.py
+
 step "infrastructure (SAM translate, cfn-lint, checkov)"
 bash scripts/validate-infra.sh
 
