@@ -1,12 +1,17 @@
 //! `sla check POLICY.yaml`: validates a policy file, prints its targets as a table and
 //! warns about ambiguities. Exit status 1 when the file is invalid.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chrono::{NaiveDate, Utc};
+use sla_core::calendar::IcsSources;
 use sla_core::duration::{format_duration, WarnThreshold};
-use sla_core::policy::{metric_name, priority_name, status_name, Policy};
+use sla_core::policy::{
+    metric_name, priority_name, status_name, Policy, PolicyError, StartOn, Version,
+};
+use sla_core::sla_event::METRICS;
 use sla_core::{Metric, PolicySet, Priority, Status};
 
 /// Arguments of `sla check`.
@@ -20,15 +25,36 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let yaml = std::fs::read_to_string(&args.policy)
         .with_context(|| format!("reading {}", args.policy.display()))?;
-    let policies = match PolicySet::from_yaml(&args.policy.display().to_string(), &yaml) {
-        Ok(policies) => policies,
+    let (policies, ics) = match compile_file(&args.policy, &yaml) {
+        Ok(compiled) => compiled,
         Err(err) => {
             eprintln!("error: {err}");
             return Ok(ExitCode::from(1));
         }
     };
-    print!("{}", render(&policies));
+    let stale = stale_ics(&ics, Utc::now().date_naive());
+    print!("{}", render(&policies, &stale));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Compiles the policy file at `path` (text `yaml`) with the `holidays_ics` files its
+/// calendars name, read relative to it.
+pub(crate) fn compile_file(
+    path: &Path,
+    yaml: &str,
+) -> Result<(PolicySet, IcsSources), PolicyError> {
+    sla_app::tenants::compile_policy_file(path, yaml)
+}
+
+/// `.ics` files with no holiday in the year from `today`.
+fn stale_ics(ics: &IcsSources, today: NaiveDate) -> Vec<String> {
+    let next_year = today + chrono::Days::new(365);
+    ics.without_events_between(today, next_year)
+        .into_iter()
+        .map(|path| {
+            format!("{path}: no holiday between {today} and {next_year}; is the file out of date?")
+        })
+        .collect()
 }
 
 const PRIORITIES: [Priority; 4] = [
@@ -36,12 +62,6 @@ const PRIORITIES: [Priority; 4] = [
     Priority::High,
     Priority::Normal,
     Priority::Low,
-];
-const METRICS: [Metric; 4] = [
-    Metric::FirstResponse,
-    Metric::NextResponse,
-    Metric::PeriodicUpdate,
-    Metric::Resolution,
 ];
 const STATUSES: [Status; 6] = [
     Status::New,
@@ -52,23 +72,118 @@ const STATUSES: [Status; 6] = [
     Status::Closed,
 ];
 
-/// The whole report: policies, target table, warnings.
-fn render(policies: &PolicySet) -> String {
-    let mut out = format!(
-        "{}: {} policies, valid\n\n",
-        policies.source(),
-        policies.policies().len()
-    );
-    for policy in policies.policies() {
+/// The whole report: shared rules, then per version its policies (and what changed
+/// from the previous one), the target table, then warnings.
+fn render(policies: &PolicySet, more_warnings: &[String]) -> String {
+    let versions = policies.versions();
+    let mut out = match versions {
+        [only] if only.effective_from.is_none() => format!(
+            "{}: {} policies, valid\n\n",
+            policies.source(),
+            only.policies.len()
+        ),
+        _ => format!(
+            "{}: {} policy versions, valid (apply_to: {})\n\n",
+            policies.source(),
+            versions.len(),
+            apply_to_name(policies)
+        ),
+    };
+    out.push_str(&shared_rules(policies));
+    let rendered: Vec<String> = versions
+        .iter()
+        .map(|version| render_version(policies, version))
+        .collect();
+    out.push_str(&rendered.join("\n"));
+    let warnings: Vec<String> = policies
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .chain(more_warnings.iter().cloned())
+        .collect();
+    if !warnings.is_empty() {
+        out.push('\n');
+        for warning in warnings {
+            out.push_str(&format!("warning: {}: {warning}\n", policies.source()));
+        }
+    }
+    out
+}
+
+fn apply_to_name(policies: &PolicySet) -> &'static str {
+    match policies.apply_to() {
+        sla_core::policy::ApplyTo::NewTickets => "new_tickets",
+        sla_core::policy::ApplyTo::OpenTickets => "open_tickets",
+    }
+}
+
+/// `exclude`, `priority_rules` and `acknowledgement_tags`, when set.
+fn shared_rules(policies: &PolicySet) -> String {
+    let document = policies.document();
+    let mut out = String::new();
+    let exclude = &document.exclude;
+    for (key, values) in [
+        ("tags", &exclude.tags),
+        ("channels", &exclude.channels),
+        ("organizations", &exclude.organizations),
+    ] {
+        if !values.is_empty() {
+            out.push_str(&format!(
+                "exclude: tickets whose {key} include one of [{}] get no clocks\n",
+                values.join(", ")
+            ));
+        }
+    }
+    for (index, rule) in document.priority_rules.iter().enumerate() {
         out.push_str(&format!(
-            "{}. {}: applies when {}; on_priority_change: {}\n",
+            "priority_rules[{index}]: raise to {} when {}\n",
+            priority_name(&rule.raise_to),
+            rule.when.describe()
+        ));
+    }
+    if !document.acknowledgement_tags.is_empty() {
+        out.push_str(&format!(
+            "acknowledgement_tags: a public agent reply adding one of [{}] meets acknowledgement only\n",
+            document.acknowledgement_tags.join(", ")
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// One version: heading and changes (dated versions only), policies, target table.
+fn render_version(policies: &PolicySet, version: &Version) -> String {
+    let mut out = String::new();
+    if let Some(from) = version.effective_from {
+        out.push_str(&format!(
+            "version {} (versions[{}]), effective from {}:\n",
+            version.index + 1,
+            version.index,
+            from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+        if version.index > 0 {
+            let changes = policies.version_changes(version.index);
+            if changes.is_empty() {
+                out.push_str("  no target changed from the previous version\n");
+            }
+            for change in changes {
+                out.push_str(&format!("  {change}\n"));
+            }
+        }
+    }
+    for policy in &version.policies {
+        out.push_str(&format!(
+            "{}. {}: applies when {}; on_priority_change: {}{}\n",
             policy.index + 1,
             policy.name,
             policy.match_reason(),
             match policy.on_priority_change {
                 sla_core::policy::OnPriorityChange::KeepStart => "keep_start",
                 sla_core::policy::OnPriorityChange::Restart => "restart",
-            }
+            },
+            starts(policy)
         ));
     }
     out.push('\n');
@@ -81,16 +196,23 @@ fn render(policies: &PolicySet) -> String {
         "WARNINGS AT",
         "PAUSED BY",
     ];
-    let rows: Vec<Vec<String>> = policies.policies().iter().flat_map(rows_of).collect();
+    let rows: Vec<Vec<String>> = version.policies.iter().flat_map(rows_of).collect();
     out.push_str(&table(&header, &rows));
-    let warnings = policies.warnings();
-    if !warnings.is_empty() {
-        out.push('\n');
-        for warning in warnings {
-            out.push_str(&format!("warning: {}: {warning}\n", policies.source()));
-        }
-    }
     out
+}
+
+/// `; starts first_response on assignment` for metrics with `start: assigned`.
+fn starts(policy: &Policy) -> String {
+    let assigned: Vec<String> = METRICS
+        .iter()
+        .filter(|m| policy.start_on(**m) == StartOn::Assigned)
+        .map(metric_name)
+        .collect();
+    if assigned.is_empty() {
+        String::new()
+    } else {
+        format!("; starts {} on assignment", assigned.join(", "))
+    }
 }
 
 fn rows_of(policy: &Policy) -> Vec<Vec<String>> {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use chrono::{DateTime, Utc};
 use sla_core::duration::format_duration;
-use sla_core::policy::{metric_name, priority_name, status_name};
+use sla_core::policy::{metric_name, priority_name, status_name, StartOn};
 use sla_core::{ClockState, ClockStep, PolicySet, SlaEvent, TicketSla, TicketState};
 
 use crate::replay::{group_by_ticket, load_policies, read_events};
@@ -121,12 +121,20 @@ fn render(state: &TicketState, policies: &PolicySet) -> String {
             .created
             .map_or(String::new(), |c| format!(", created {}", stamp(c, None))),
     );
-    match &state.policy {
-        Some(policy) => out.push_str(&format!(
-            "policy {:?} (policies[{}]) applies: {}; earlier policies do not match\n",
+    out.push_str(&context_lines(state));
+    let list = match &state.version {
+        Some(version) if version.effective_from.is_some() => {
+            format!("versions[{}].policies", version.index)
+        }
+        _ => "policies".to_string(),
+    };
+    match (&state.policy, &state.excluded) {
+        (_, Some(_)) => {}
+        (Some(policy), None) => out.push_str(&format!(
+            "policy {:?} ({list}[{}]) applies: {}; earlier policies do not match\n",
             policy.name, policy.index, policy.reason
         )),
-        None => out.push_str("no policy matches this ticket: it has no SLA clocks\n"),
+        (None, None) => out.push_str("no policy matches this ticket: it has no SLA clocks\n"),
     }
     if state.policy.is_some() && state.clocks.is_empty() {
         out.push_str("the policy sets no target for this ticket's priority, so no clock runs\n");
@@ -140,6 +148,46 @@ fn render(state: &TicketState, policies: &PolicySet) -> String {
         for event in &state.announcements {
             out.push_str(&format!("  {}\n", announcement(event)));
         }
+    }
+    out
+}
+
+/// Exclusion, version, priority rule and metrics waiting for an assignee.
+fn context_lines(state: &TicketState) -> String {
+    let mut out = String::new();
+    if let Some(excluded) = &state.excluded {
+        out.push_str(&format!(
+            "excluded: {excluded}, so the ticket has no SLA clocks (reports count it apart)\n"
+        ));
+    }
+    if let Some(version) = &state.version {
+        if let Some(from) = version.effective_from {
+            out.push_str(&format!(
+                "measured under policy version {} (versions[{}], effective from {})\n",
+                version.index + 1,
+                version.index,
+                stamp(from, None)
+            ));
+        }
+    }
+    for warning in &state.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    if let Some(raise) = &state.priority_raise {
+        out.push_str(&format!(
+            "priority raised from {} to {} by priority_rules[{}]: {}\n",
+            priority_name(&raise.from),
+            priority_name(&raise.to),
+            raise.rule,
+            raise.reason
+        ));
+    }
+    if !state.awaiting_assignment.is_empty() {
+        let names: Vec<String> = state.awaiting_assignment.iter().map(metric_name).collect();
+        out.push_str(&format!(
+            "{}: not started, waiting for the ticket's first assignee (start: assigned)\n",
+            names.join(", ")
+        ));
     }
     out
 }
@@ -159,6 +207,13 @@ fn render_clock(clock: &ClockState, policies: &PolicySet) -> String {
         clock.cycle,
         state.unwrap_or_default()
     );
+    match clock.start_on {
+        Some(StartOn::Assigned) => out.push_str(
+            "  start: assigned (the first time the ticket has an assignee; creation if created assigned)\n",
+        ),
+        Some(StartOn::Created) => out.push_str("  start: created\n"),
+        None => {}
+    }
     for step in &clock.timeline {
         let (at, text) = describe(step);
         out.push_str(&format!("  {}  {text}\n", stamp(at, zone)));

@@ -4,9 +4,12 @@ use clap::{Parser, Subcommand};
 
 mod calc;
 mod check;
+mod dead_letters;
 mod explain;
+mod import;
 mod normalize;
 mod replay;
+mod report;
 mod schema;
 mod serve;
 
@@ -26,14 +29,20 @@ enum Command {
     Check(check::Args),
     /// Explain a ticket's SLA timeline.
     Explain(explain::Args),
+    /// Import saved helpdesk API responses as canonical events (JSON lines).
+    Import(import::Args),
     /// Replay an event history through the engine with a virtual clock.
     Replay(replay::Args),
+    /// Compliance report: by any dimension and period, credible targets, policy what-if.
+    Report(report::Args),
     /// Verify and normalize a helpdesk webhook into canonical events.
     Normalize(normalize::Args),
-    /// Print a JSON Schema (`event`, `policy`, `sla-event`).
+    /// Print a JSON Schema (`event`, `policy`, `sla-event`, `report`).
     Schema(schema::Args),
     /// Run the whole tracker as one local server on an embedded SQLite store.
     Serve(serve::Args),
+    /// List or redrive SLA events given up on after too many failed publishes.
+    DeadLetters(dead_letters::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,10 +51,13 @@ fn main() -> std::process::ExitCode {
         Command::Calc(args) => calc::run(args),
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Import(args) => import::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Report(args) => report::run(args),
         Command::Normalize(args) => normalize::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::DeadLetters(args) => dead_letters::run(args),
     };
     match result {
         Ok(code) => code,

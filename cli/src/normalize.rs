@@ -63,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|h| parse_header(h))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let (mapping, limits) = tenant_settings(&args)?;
+    let (mapping, limits, account) = tenant_settings(&args)?;
     let secret = secret(&args)?;
     let mut body = Vec::new();
     std::io::stdin()
@@ -82,6 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 secret,
                 mapping,
                 limits,
+                account,
             };
             verify_and_parse(args.vendor, &args.tenant, &config, &request, now)
         }
@@ -137,10 +138,11 @@ fn secret(args: &Args) -> anyhow::Result<Option<Secret>> {
     }
 }
 
-/// The tenant's mapping and limits for this vendor from `--config`, else the defaults.
-fn tenant_settings(args: &Args) -> anyhow::Result<(Mapping, Limits)> {
+/// The tenant's mapping, limits and bound account for this vendor from `--config`, else
+/// the defaults.
+fn tenant_settings(args: &Args) -> anyhow::Result<(Mapping, Limits, Option<String>)> {
     let Some(path) = &args.config else {
-        return Ok((Mapping::default(), Limits::default()));
+        return Ok((Mapping::default(), Limits::default(), None));
     };
     let file = TenantsFile::load(path)?;
     let tenant = file
@@ -154,5 +156,5 @@ fn tenant_settings(args: &Args) -> anyhow::Result<(Mapping, Limits)> {
             args.vendor
         )
     })?;
-    Ok((entry.mapping.clone(), entry.limits))
+    Ok((entry.mapping.clone(), entry.limits, entry.account.clone()))
 }

@@ -1,14 +1,12 @@
 //! `sla replay --policy P EVENTS.jsonl`: runs an event history through the engine with
 //! a virtual clock, prints the SLA events as JSON lines and a compliance summary.
 //!
-//! History semantics: each ticket's events are sorted by `at` (ties keep file order) and
-//! a repeated `event_id` is dropped. The clock visits every event instant and every
-//! timer instant (`next_due`) of each ticket, up to `--until` (default: the latest `at`
-//! in the file). Tickets are independent, so they run on all cores; the output is
-//! sorted by the instant each SLA event was announced, then by ticket (file order).
+//! The history runs through `sla_core::replay` (see there for its semantics), up to
+//! `--until` (default: the latest `at` in the file); the output is sorted by the instant
+//! each SLA event was announced, then by ticket (file order).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +15,10 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sla_core::policy::{metric_name, priority_name};
+pub(crate) use sla_core::replay::group_by_ticket;
+use sla_core::replay::{replay_all, Driven};
 use sla_core::{CachedTicket, ClockPhase, Metric, PolicySet, Priority, SlaEvent, TicketEvent};
+use sla_report::stats::{nearest_rank, percent};
 
 /// Summary output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,7 +52,7 @@ pub struct Args {
 pub(crate) fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {
     let yaml =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(PolicySet::from_yaml(&path.display().to_string(), &yaml)?)
+    Ok(crate::check::compile_file(path, &yaml)?.0)
 }
 
 /// Reads canonical events, one per non-blank line, parsing on all cores; errors name
@@ -99,24 +100,6 @@ pub(crate) fn read_events(path: &Path) -> anyhow::Result<Vec<TicketEvent>> {
     Ok(events)
 }
 
-/// Events grouped per (tenant, ticket), in first-appearance order, each sorted by `at`.
-pub(crate) fn group_by_ticket(events: Vec<TicketEvent>) -> Vec<Vec<TicketEvent>> {
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    let mut tickets: Vec<Vec<TicketEvent>> = Vec::new();
-    for event in events {
-        let key = (event.tenant.clone(), event.ticket_id.clone());
-        let slot = *index.entry(key).or_insert_with(|| {
-            tickets.push(Vec::new());
-            tickets.len() - 1
-        });
-        tickets[slot].push(event);
-    }
-    for ticket in &mut tickets {
-        ticket.sort_by_key(|e| e.at);
-    }
-    tickets
-}
-
 /// What one ticket's replay contributes.
 struct TicketRun {
     /// (announced at, event), in announcement order.
@@ -133,32 +116,10 @@ struct ClockOutcome {
     elapsed: i64,
 }
 
-/// Drives one ticket with the virtual clock.
-fn run_ticket(policies: &PolicySet, events: Vec<TicketEvent>, until: DateTime<Utc>) -> TicketRun {
-    let mut ticket = CachedTicket::default();
-    let mut announced = Vec::new();
-    let mut duplicates = 0;
-    let mut next_due: Option<DateTime<Utc>> = None;
-    let mut pending = events.into_iter().filter(|e| e.at <= until).peekable();
-    loop {
-        let now = match (pending.peek().map(|e| e.at), next_due) {
-            (Some(a), Some(d)) => a.min(d),
-            (Some(a), None) => a,
-            (None, Some(d)) if d <= until => d,
-            _ => break,
-        };
-        while let Some(event) = pending.next_if(|e| e.at == now) {
-            if ticket.ingest(event) == sla_core::Ingested::Duplicate {
-                duplicates += 1;
-            }
-        }
-        let advance = ticket.advance(policies, now);
-        announced.extend(advance.new_events.into_iter().map(|e| (now, e)));
-        next_due = advance.next_due;
-    }
-    let last = ticket.advance(policies, until);
-    announced.extend(last.new_events.into_iter().map(|e| (until, e)));
-    let clocks = ticket
+/// Keeps what the summary needs of one driven ticket.
+fn outcome(policies: &PolicySet, driven: Driven<CachedTicket>, until: DateTime<Utc>) -> TicketRun {
+    let clocks = driven
+        .ticket
         .evaluate(policies, until)
         .clocks
         .into_iter()
@@ -173,47 +134,10 @@ fn run_ticket(policies: &PolicySet, events: Vec<TicketEvent>, until: DateTime<Ut
         })
         .collect();
     TicketRun {
-        announced,
+        announced: driven.announced,
         clocks,
-        duplicates,
+        duplicates: driven.duplicates,
     }
-}
-
-/// Runs every ticket on `workers` threads; results in ticket order.
-fn run_all(
-    policies: &PolicySet,
-    tickets: Vec<Vec<TicketEvent>>,
-    until: DateTime<Utc>,
-    progress: &indicatif::ProgressBar,
-) -> Vec<TicketRun> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(tickets.len().max(1));
-    let mut lanes: Vec<Vec<(usize, Vec<TicketEvent>)>> = (0..workers).map(|_| Vec::new()).collect();
-    for (index, ticket) in tickets.into_iter().enumerate() {
-        lanes[index % workers].push((index, ticket));
-    }
-    let mut results: Vec<(usize, TicketRun)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = lanes
-            .into_iter()
-            .map(|lane| {
-                scope.spawn(move || {
-                    lane.into_iter()
-                        .map(|(index, events)| {
-                            progress.inc(events.len() as u64);
-                            (index, run_ticket(policies, events, until))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("replay worker panicked"))
-            .collect()
-    });
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, run)| run).collect()
 }
 
 /// Runs the replay.
@@ -228,7 +152,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let tickets = group_by_ticket(events);
     let ticket_count = tickets.len();
     let progress = progress_bar(total_events as u64);
-    let runs = run_all(&policies, tickets, until, &progress);
+    let runs = replay_all(
+        &policies,
+        tickets,
+        until,
+        &|events| progress.inc(events as u64),
+        |driven| outcome(&policies, driven, until),
+    );
     progress.finish_and_clear();
 
     let mut announced: Vec<(DateTime<Utc>, usize, usize, &SlaEvent)> = runs
@@ -276,7 +206,8 @@ fn write_output(events: &[&SlaEvent], summary: &Summary, format: Format) -> std:
     out.flush()
 }
 
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
+/// A progress bar on stderr when it is a terminal (hidden otherwise).
+pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
@@ -389,10 +320,9 @@ impl Summary {
                     breached: tally.breached,
                     cancelled: tally.cancelled,
                     open: tally.open,
-                    met_percent: (decided > 0)
-                        .then(|| (tally.met as f64 * 1000.0 / decided as f64).round() / 10.0),
-                    median_elapsed_seconds: nearest_rank(&tally.elapsed, 50),
-                    p90_elapsed_seconds: nearest_rank(&tally.elapsed, 90),
+                    met_percent: percent(tally.met, decided),
+                    median_elapsed_seconds: nearest_rank(&tally.elapsed, 50.0),
+                    p90_elapsed_seconds: nearest_rank(&tally.elapsed, 90.0),
                 }
             })
             .collect();
@@ -453,13 +383,4 @@ impl Summary {
             crate::check::table(&header, &rows)
         )
     }
-}
-
-/// Nearest-rank percentile of sorted values.
-fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (percent * sorted.len()).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
 }

@@ -1,4 +1,4 @@
-//! `sla schema event|policy|sla-event`: prints a JSON Schema.
+//! `sla schema event|policy|sla-event|report`: prints a JSON Schema.
 
 use std::process::ExitCode;
 
@@ -11,6 +11,8 @@ pub enum Format {
     Policy,
     /// The SLA events we announce.
     SlaEvent,
+    /// The `sla report --format json` document.
+    Report,
 }
 
 /// Arguments of `sla schema`.
@@ -27,6 +29,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Event => sla_core::schema::event(),
         Format::Policy => sla_core::schema::policy(),
         Format::SlaEvent => sla_core::schema::sla_event(),
+        Format::Report => sla_report::schema(),
     };
     println!("{}", serde_json::to_string_pretty(&schema)?);
     Ok(ExitCode::SUCCESS)

@@ -110,3 +110,108 @@ policies:
         assert!(stdout.contains(expected), "{expected:?} missing in\n{stdout}");
     }
 }
+
+const VERSIONED: &str = r#"apply_to: open_tickets
+exclude: {tags: [spam]}
+priority_rules:
+  - {when: {organization: [ACME]}, raise_to: urgent}
+  - {when: {tags: [vip]}, raise_to: low}
+acknowledgement_tags: [ack_macro]
+versions:
+  - effective_from: "2000-01-01T00:00:00Z"
+    policies:
+      - name: support
+        start: {first_response: assigned}
+        targets:
+          normal: {first_response: 4h, resolution: 8h}
+          urgent: {first_response: 1h}
+  - effective_from: "2027-01-01T00:00:00Z"
+    policies:
+      - name: support
+        targets:
+          normal: {acknowledgement: 15m, first_response: 2h, resolution: 24h}
+"#;
+
+#[test]
+fn lists_versions_and_what_changed_between_them() {
+    let path = write("versions.yaml", VERSIONED);
+    let out = sla(&["check", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "2 policy versions, valid (apply_to: open_tickets)",
+        "exclude: tickets whose tags include one of [spam] get no clocks",
+        "priority_rules[0]: raise to urgent when organization is one of [ACME]",
+        "acknowledgement_tags: a public agent reply adding one of [ack_macro]",
+        "version 1 (versions[0]), effective from 2000-01-01T00:00:00Z:",
+        "1. support: applies when its `when` is empty, so it matches every ticket; on_priority_change: keep_start; starts first_response on assignment",
+        "version 2 (versions[1]), effective from 2027-01-01T00:00:00Z:",
+        "  added: support normal acknowledgement 15m on 24x7",
+        "  tightened: support normal first_response 4h on 24x7 -> 2h on 24x7",
+        "  loosened: support normal resolution 8h on 24x7 -> 24h on 24x7",
+        "  removed: support urgent first_response (was 1h on 24x7)",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing in\n{stdout}");
+    }
+}
+
+#[test]
+fn warns_about_the_new_ambiguities() {
+    let path = write("versions-warnings.yaml", VERSIONED);
+    let out = sla(&["check", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "versions[0].policies[0].start.first_response: tickets of policy \"support\" may never be assigned",
+        "priority_rules[1]: raise_to: low never raises a priority",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing in\n{stdout}");
+    }
+    let path = write(
+        "ambiguous.yaml",
+        "acknowledgement_tags: [ack]\napply_to: open_tickets\nexclude: {tags: [spam]}\npolicies:\n  - name: spam\n    when: {tags: [spam]}\n    targets:\n      normal: {first_response: 1h}\n",
+    );
+    let out = sla(&["check", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "acknowledgement_tags: no policy sets an acknowledgement target",
+        "apply_to: open_tickets matters only with two or more `versions`",
+        "policies[0].when: policy \"spam\" only matches tickets that exclude.tags excludes",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing in\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn rejects_versions_out_of_order_and_start_on_next_response() {
+    let path = write(
+        "order.yaml",
+        "versions:\n  - effective_from: \"2027-01-01T00:00:00Z\"\n    policies: []\n  - effective_from: \"2026-01-01T00:00:00Z\"\n    policies: []\n",
+    );
+    let out = sla(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("versions[1].effective_from: 2026-01-01 00:00:00 UTC is not after"),
+        "{stderr}"
+    );
+    let path = write(
+        "start.yaml",
+        "policies:\n  - name: support\n    start: {next_response: assigned}\n",
+    );
+    let out = sla(&["check", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "line 3: policies[0].start.next_response: next_response starts on a customer comment"
+        ),
+        "{stderr}"
+    );
+}

@@ -136,3 +136,85 @@ fn prints_the_state_as_json() {
     assert_eq!(state["clocks"][0]["state"], "breached");
     assert_eq!(state["clocks"][0]["deadline"], "2026-03-09T08:30:00Z");
 }
+
+const RULES_POLICY: &str = r#"exclude: {tags: [spam]}
+priority_rules:
+  - {when: {organization: [ACME]}, raise_to: urgent}
+policies:
+  - name: support
+    start: {first_response: assigned}
+    targets:
+      normal: {first_response: 4h, resolution: 8h}
+      urgent: {first_response: 1h, resolution: 4h}
+"#;
+
+fn rules_events() -> String {
+    [
+        line(
+            "c1",
+            "9",
+            "2026-03-02T09:00:00Z",
+            r#""kind":"created","ticket":{"status":"new","organization":"ACME"}"#,
+        ),
+        line(
+            "d1",
+            "10",
+            "2026-03-02T09:00:00Z",
+            r#""kind":"created","ticket":{"status":"new","tags":["spam"]}"#,
+        ),
+        line(
+            "e1",
+            "11",
+            "2026-03-02T09:00:00Z",
+            r#""kind":"created","ticket":{"status":"new","assignee":"ana"}"#,
+        ),
+    ]
+    .join("\n")
+}
+
+#[test]
+fn explains_priority_rules_starts_and_waiting_metrics() {
+    let policy = write("policy-rules.yaml", RULES_POLICY);
+    let events = write("events-rules.jsonl", &rules_events());
+    let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "9"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "priority urgent",
+        "priority raised from normal to urgent by priority_rules[0]: organization is one of [ACME]",
+        "first_response: not started, waiting for the ticket's first assignee (start: assigned)",
+        "resolution cycle 1: running",
+        "  start: created",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing in\n{stdout}"
+        );
+    }
+    let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "11"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "first_response cycle 1: running",
+        "  start: assigned (the first time the ticket has an assignee",
+        "started: ticket created already assigned (start: assigned)",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing in\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn says_which_rule_excluded_a_ticket() {
+    let policy = write("policy-excluded.yaml", RULES_POLICY);
+    let events = write("events-excluded.jsonl", &rules_events());
+    let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "10"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "excluded: exclude.tags lists \"spam\", so the ticket has no SLA clocks (reports count it apart)"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("cycle 1"), "{stdout}");
+}

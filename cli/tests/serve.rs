@@ -13,6 +13,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
+#[path = "serve/hardening.rs"]
+mod hardening;
+
 const SECRET: &str = "test-canonical-secret";
 const SECRET_ENV: &str = "SLA_SERVE_TEST_ACME_SECRET";
 /// The instant the test clock starts at: a Monday, 09:00 UTC.
@@ -94,6 +97,11 @@ impl Workspace {
 
     /// `sla serve` over this workspace, logging to `log`, listening on a free port.
     fn command(&self, log: &Path) -> Command {
+        self.command_on(log, "127.0.0.1:0")
+    }
+
+    /// `sla serve` over this workspace, logging to `log`, listening on `listen`.
+    fn command_on(&self, log: &Path, listen: &str) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sla"));
         command
             .arg("serve")
@@ -101,7 +109,7 @@ impl Workspace {
             .arg(self.path("tenants.yaml"))
             .arg("--db")
             .arg(self.path("sla.db"))
-            .args(["--listen", "127.0.0.1:0", "--sweep-every", "1h"])
+            .args(["--listen", listen, "--sweep-every", "1h"])
             .env(SECRET_ENV, SECRET)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -450,7 +458,8 @@ fn an_event_recorded_before_a_crash_is_delivered_after_restart() {
     );
     server.crash();
 
-    let restarted = ws.start("2026-03-02T11:00:00Z", ws.events_file().to_str().unwrap());
+    // Both failed last at 11:00 and back off (1 then 2 minutes): restart once they are due.
+    let restarted = ws.start("2026-03-02T11:05:00Z", ws.events_file().to_str().unwrap());
     let delivered = ws.wait_for_events("warning and breach after restart", |e| e.len() == 2);
     assert_eq!(
         of_type(&delivered, "7", "warning").len(),

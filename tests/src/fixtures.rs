@@ -15,14 +15,15 @@ pub const TENANT: &str = "acme";
 /// Its canonical-webhook signing secret.
 pub const SECRET: &str = "test-signing-secret";
 
-/// A 24x7 policy: normal first response 1h, resolution 4h; warnings at 75%.
+/// A 24x7 policy: normal first response 1h, next response 30m, resolution 4h; warnings
+/// at 75%.
 pub const POLICY_YAML: &str = r#"
 policies:
   - name: standard
     when: {}
     calendar: 24x7
     targets:
-      normal: {first_response: 1h, resolution: 4h}
+      normal: {first_response: 1h, next_response: 30m, resolution: 4h}
       urgent: {first_response: 15m, resolution: 1h}
     warn_at: ["75%"]
 "#;
@@ -40,7 +41,7 @@ pub fn policy() -> Arc<PolicySet> {
 /// The tenant configuration: `acme` accepts canonical webhooks signed with [`SECRET`].
 pub fn tenants() -> Arc<Tenants> {
     let yaml = format!(
-        "tenants:\n  {TENANT}:\n    vendors:\n      canonical: {{secret_env: ACME_CANONICAL_SECRET}}\n"
+        "tenants:\n  {TENANT}:\n    vendors:\n      canonical: {{secret_env: ACME_CANONICAL_SECRET}}\n      jira: {{secret_env: ACME_JIRA_SECRET}}\n"
     );
     let file = TenantsFile::from_yaml("tenants.yaml", &yaml).expect("test tenants file is valid");
     let resolver =
@@ -123,6 +124,39 @@ pub fn signature(timestamp: &str, body: &[u8]) -> String {
     mac.update(b".");
     mac.update(body);
     format!("v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A Jira "issue created" webhook at `at` (Jira signs no timestamp), signed with
+/// [`SECRET`] as Jira does (`X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`).
+pub fn jira_issue_created(issue_id: &str, at: DateTime<Utc>) -> HttpRequest {
+    let body = json!({
+        "timestamp": at.timestamp_millis(),
+        "webhookEvent": "jira:issue_created",
+        "user": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "accountType": "customer"},
+        "issue": {"id": issue_id, "key": format!("SUP-{issue_id}"), "fields": {
+            "created": at.to_rfc3339(),
+            "status": {"name": "Waiting for support", "statusCategory": {"key": "indeterminate"}},
+            "priority": {"name": "Medium"},
+            "project": {"key": "SUP"},
+            "reporter": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "accountType": "customer"}
+        }}
+    })
+    .to_string()
+    .into_bytes();
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key length");
+    mac.update(&body);
+    HttpRequest {
+        method: "POST".into(),
+        uri: format!("https://sla.example.com/webhooks/{TENANT}/jira"),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            (
+                "x-hub-signature".into(),
+                format!("sha256={}", hex::encode(mac.finalize().into_bytes())),
+            ),
+        ],
+        body,
+    }
 }
 
 /// The canonical route for [`TENANT`].

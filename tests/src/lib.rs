@@ -2,7 +2,9 @@
 //! over the store, and run against memory, SQLite and DynamoDB-on-moto by the test files
 //! in `tests/tests/`. Helpers panic with a clear message: they are for tests only.
 
+pub mod failures;
 pub mod fixtures;
+pub mod long_ticket;
 pub mod scenarios;
 pub mod stores;
 
@@ -20,7 +22,15 @@ macro_rules! pipeline_tests {
             crash_between_record_and_publish,
             late_reply_retracts_breach,
             one_read_one_write_per_webhook,
-            lagging_index_is_tolerated
+            lagging_index_is_tolerated,
+            ten_thousand_comments_stay_small,
+            persistent_publish_failure_is_dead_lettered,
+            sweep_serves_every_shard_within_two_runs,
+            sweep_lag_covers_every_shard,
+            events_older_than_retention_are_ignored,
+            solved_ticket_expires,
+            replayed_delivery_is_a_duplicate,
+            unsaveable_record_is_422
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

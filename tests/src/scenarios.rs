@@ -12,6 +12,13 @@ use sla_store::{TicketKey, TicketStore};
 use crate::fixtures::{self, agent_reply, event, route, signed_request, t0, TENANT};
 use crate::stores::CountingStore;
 
+pub use crate::failures::{
+    events_older_than_retention_are_ignored, persistent_publish_failure_is_dead_lettered,
+    replayed_delivery_is_a_duplicate, solved_ticket_expires, sweep_lag_covers_every_shard,
+    sweep_serves_every_shard_within_two_runs, unsaveable_record_is_422,
+};
+pub use crate::long_ticket::ten_thousand_comments_stay_small;
+
 /// A webhook service over `store` whose clock the test moves.
 pub fn service<S: TicketStore>(store: S) -> (WebhookService<S>, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(t0()));
@@ -236,7 +243,7 @@ pub async fn concurrent_ingests_lose_nothing<S: TicketStore + 'static>(store: S)
         .iter()
         .map(|e| e.event_id.clone())
         .collect();
-    let expected: BTreeSet<String> = (0..8).map(|i| format!("c{i}")).collect();
+    let expected: BTreeSet<String> = (0..8).map(|i| format!("canonical:c{i}")).collect(); // canonical ids are namespaced by vendor
     assert_eq!(ids, expected, "no lost update");
     assert_eq!(record.version, 8, "one write per event");
 }
@@ -275,8 +282,8 @@ pub async fn concurrent_sweeps_publish_once<S: TicketStore + 'static>(store: S) 
     assert_each_delivered_once(&sink);
 }
 
-/// An event the sink refuses stays queued and goes out with the next sweep; the others
-/// are not sent again.
+/// An event the sink refuses stays queued, backs off, and goes out with the first sweep
+/// after its backoff; the others are not sent again.
 pub async fn failed_publish_is_retried<S: TicketStore>(store: S) {
     let (service, clock) = service(store);
     deliver(
@@ -292,7 +299,12 @@ pub async fn failed_publish_is_retried<S: TicketStore>(store: S) {
     let now = t0() + Duration::hours(2);
     let first = sweep_at(service.store(), &sink, now).await;
     assert_eq!((first.published, first.failed), (1, 1), "{first:?}");
-    let second = sweep_at(service.store(), &sink, now + Duration::seconds(1)).await;
+    let backing_off = sweep_at(service.store(), &sink, now + Duration::seconds(1)).await;
+    assert_eq!(
+        backing_off.published, 0,
+        "the failed event backs off: {backing_off:?}"
+    );
+    let second = sweep_at(service.store(), &sink, now + Duration::minutes(1)).await;
     assert_eq!((second.published, second.failed), (1, 0), "{second:?}");
     assert_eq!(sink.published().len(), 2);
     assert_each_delivered_once(&sink);

@@ -17,9 +17,9 @@ use sla_app::config::{
 };
 use sla_app::Route;
 use sla_helpdesk::{SecretSource, SecretUnavailable, Vendor};
-use sla_lambda::emf::NAMESPACE as METRICS_NAMESPACE;
+use sla_lambda::emf::{ALARMED as ALARMED_METRICS, NAMESPACE as METRICS_NAMESPACE};
 use sla_lambda::env::DEFAULT_EVENT_SOURCE;
-use sla_store::dynamodb::{attr, DUE_INDEX};
+use sla_store::dynamodb::{attr, DEAD_LETTER_INDEX, DUE_INDEX};
 use sla_store::DEFAULT_SHARDS;
 
 /// Lambda's runtime writes the function's logs with these; the function's code calls no
@@ -28,10 +28,6 @@ const LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
 
 /// Where Lambda unpacks layers; the config layer's files appear under it.
 const LAYER_MOUNT: &str = "/opt/";
-
-/// The sweep's embedded-metric-format lag metric: name and dimension (the namespace is
-/// `sla_lambda::emf::NAMESPACE`; sla-lambda writes the name as a literal).
-const SWEEP_LAG_METRIC: (&str, (&str, &str)) = ("SweepLagSeconds", ("Function", "sweep"));
 
 /// What the code of one function needs from the template.
 struct FunctionContract {
@@ -477,6 +473,52 @@ fn webhook_routes_are_the_ones_the_functions_serve() {
 }
 
 #[test]
+fn each_webhook_route_has_its_own_throttle() {
+    let template = template();
+    let (api, resource) = single_resource(&template, "AWS::Serverless::HttpApi");
+    let mut routes: Vec<String> = FUNCTIONS
+        .iter()
+        .flat_map(|contract| {
+            let (_, function) = function(&template, contract.binary);
+            let events = function["Properties"]["Events"].clone();
+            events
+                .as_object()
+                .into_iter()
+                .flat_map(|events| events.values())
+                .filter(|event| event["Type"] == "HttpApi")
+                .map(|event| {
+                    let p = &event["Properties"];
+                    format!(
+                        "{} {}",
+                        p["Method"].as_str().unwrap_or_default(),
+                        p["Path"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    routes.sort();
+    let settings = resource["Properties"]["RouteSettings"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{api}: no RouteSettings"));
+    let mut keys: Vec<String> = settings.keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys, routes,
+        "{api}: RouteSettings keys are the webhook routes"
+    );
+    for (key, limits) in settings {
+        for field in ["ThrottlingRateLimit", "ThrottlingBurstLimit"] {
+            let reference = limits[field]["Ref"].as_str().unwrap_or_default();
+            assert!(
+                template["Parameters"][reference].is_object(),
+                "{api}: {key}: {field} is not a template parameter"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_table_has_the_layout_the_store_uses() {
     let template = template();
     let (id, table) = single_resource(&template, "AWS::DynamoDB::Table");
@@ -501,6 +543,8 @@ fn the_table_has_the_layout_the_store_uses() {
         (attr::PK.to_owned(), "S".to_owned()),
         (attr::DUE_SHARD.to_owned(), "N".to_owned()),
         (attr::DUE_AT.to_owned(), "N".to_owned()),
+        (attr::DEAD_SHARD.to_owned(), "N".to_owned()),
+        (attr::DEAD_AT.to_owned(), "N".to_owned()),
     ]);
     assert_eq!(types, expected_types, "{id}: AttributeDefinitions");
     let index = json!({
@@ -511,9 +555,17 @@ fn the_table_has_the_layout_the_store_uses() {
         ],
         "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TENANT, attr::TICKET_ID]},
     });
+    let dead_letters = json!({
+        "IndexName": DEAD_LETTER_INDEX,
+        "KeySchema": [
+            {"AttributeName": attr::DEAD_SHARD, "KeyType": "HASH"},
+            {"AttributeName": attr::DEAD_AT, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TENANT, attr::TICKET_ID]},
+    });
     assert_eq!(
         p["GlobalSecondaryIndexes"],
-        json!([index]),
+        json!([index, dead_letters]),
         "{id}: GlobalSecondaryIndexes"
     );
     let ttl = json!({"AttributeName": attr::EXPIRES_AT, "Enabled": true});
@@ -558,23 +610,42 @@ fn the_schedule_may_invoke_the_sweep_and_nothing_else() {
     );
 }
 
+/// Every metric the code marks as alarmed (sweep lag, publish failures, dead letters,
+/// webhook 5xx, unsaveable records) has exactly one alarm, on the dimension the code
+/// emits it with; and every alarm on the code's namespace watches such a metric.
 #[test]
-fn the_sweep_lag_alarm_watches_the_metric_the_sweep_emits() {
+fn each_alarmed_metric_the_code_emits_has_one_alarm() {
     let template = template();
     let namespace = METRICS_NAMESPACE;
-    let (metric, (dimension, value)) = SWEEP_LAG_METRIC;
-    let watching = resources(&template).values().filter(|r| {
-        let p = &r["Properties"];
-        r["Type"] == "AWS::CloudWatch::Alarm"
-            && p["Namespace"] == namespace
-            && p["MetricName"] == metric
-            && p["Dimensions"] == json!([{"Name": dimension, "Value": value}])
-    });
-    assert_eq!(
-        watching.count(),
-        1,
-        "one alarm on {namespace}/{metric} {dimension}={value}"
-    );
+    let alarms: Vec<&Value> = resources(&template)
+        .values()
+        .filter(|r| {
+            r["Type"] == "AWS::CloudWatch::Alarm" && r["Properties"]["Namespace"] == namespace
+        })
+        .collect();
+    for (metric, function) in ALARMED_METRICS {
+        let watching = alarms.iter().filter(|r| {
+            let p = &r["Properties"];
+            p["MetricName"] == *metric
+                && p["Dimensions"] == json!([{"Name": "Function", "Value": function}])
+        });
+        assert_eq!(
+            watching.count(),
+            1,
+            "one alarm on {namespace}/{metric} Function={function}"
+        );
+    }
+    for alarm in alarms {
+        let p = &alarm["Properties"];
+        let watched = (
+            p["MetricName"].as_str().unwrap_or_default(),
+            p["Dimensions"][0]["Value"].as_str().unwrap_or_default(),
+        );
+        assert!(
+            ALARMED_METRICS.contains(&watched),
+            "alarm on {watched:?}, which the code does not emit as alarmed"
+        );
+    }
 }
 
 #[test]

@@ -11,6 +11,8 @@ use sla_app::webhook::WebhookStats;
 use sla_app::SweepReport;
 use sla_core::SlaEventType;
 
+use super::connection::Expiry;
+
 /// Every SLA event type, in the order the metrics list them.
 const EVENT_TYPES: [SlaEventType; 5] = [
     SlaEventType::Warning,
@@ -28,11 +30,24 @@ pub struct Metrics {
     duplicates: AtomicU64,
     conflicts: AtomicU64,
     misrouted: AtomicU64,
+    unsaveable: AtomicU64,
+    dead_lettered: AtomicU64,
     published: [AtomicU64; EVENT_TYPES.len()],
     publish_failed: AtomicU64,
     sweeps: AtomicU64,
     sweep_errors: AtomicU64,
     last_sweep: Mutex<Option<LastSweep>>,
+    connections: ConnectionCounts,
+}
+
+/// What the connection limits and the panic catcher did.
+#[derive(Debug, Default)]
+struct ConnectionCounts {
+    refused: AtomicU64,
+    header_timeouts: AtomicU64,
+    idle_timeouts: AtomicU64,
+    body_timeouts: AtomicU64,
+    panics: AtomicU64,
 }
 
 /// Gauges of the most recent sweep.
@@ -55,6 +70,9 @@ impl Metrics {
         self.conflicts.fetch_add(stats.conflicts, Ordering::Relaxed);
         if stats.misrouted {
             self.misrouted.fetch_add(1, Ordering::Relaxed);
+        }
+        if stats.unsaveable {
+            self.unsaveable.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -82,6 +100,8 @@ impl Metrics {
         };
         self.sweep_errors
             .fetch_add(report.errors.len() as u64, Ordering::Relaxed);
+        self.dead_lettered
+            .fetch_add(report.dead_lettered, Ordering::Relaxed);
         *lock(&self.last_sweep) = Some(LastSweep {
             at: now,
             duration,
@@ -90,13 +110,75 @@ impl Metrics {
         });
     }
 
+    /// Counts a connection refused because `--max-connections` were open.
+    pub fn record_connection_refused(&self) {
+        self.connections.refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a connection closed by the header or idle timeout.
+    pub fn record_connection_expired(&self, expiry: Expiry) {
+        let counter = match expiry {
+            Expiry::Header => &self.connections.header_timeouts,
+            Expiry::Idle => &self.connections.idle_timeouts,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request answered 408 because its body was too slow.
+    pub fn record_body_timeout(&self) {
+        self.connections
+            .body_timeouts
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request whose handler panicked (answered 500).
+    pub fn record_panic(&self) {
+        self.connections.panics.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();
         self.render_webhooks(&mut out);
         self.render_publishing(&mut out);
         self.render_sweeps(&mut out);
+        self.render_connections(&mut out);
         out
+    }
+
+    fn render_connections(&self, out: &mut String) {
+        let c = &self.connections;
+        counter(
+            out,
+            "sla_connections_refused_total",
+            "Connections refused because --max-connections were open.",
+            &c.refused,
+        );
+        header(
+            out,
+            "sla_connections_timed_out_total",
+            "counter",
+            "Connections closed by the header or idle timeout.",
+        );
+        for (label, count) in [("header", &c.header_timeouts), ("idle", &c.idle_timeouts)] {
+            let count = count.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "sla_connections_timed_out_total{{timeout=\"{label}\"}} {count}"
+            );
+        }
+        counter(
+            out,
+            "sla_request_body_timeouts_total",
+            "Requests answered 408 because the body took longer than --body-timeout.",
+            &c.body_timeouts,
+        );
+        counter(
+            out,
+            "sla_request_panics_total",
+            "Requests whose handler panicked, answered 500.",
+            &c.panics,
+        );
     }
 
     fn render_webhooks(&self, out: &mut String) {
@@ -132,6 +214,12 @@ impl Metrics {
         );
         counter(
             out,
+            "sla_records_unsaveable_total",
+            "Webhooks whose ticket record was too large to save (answered 422).",
+            &self.unsaveable,
+        );
+        counter(
+            out,
             "sla_webhooks_misrouted_total",
             "Webhooks ingested from the creation route that were not creations.",
             &self.misrouted,
@@ -159,6 +247,12 @@ impl Metrics {
             "sla_breaches_total",
             "SLA breaches delivered.",
             breaches,
+        );
+        counter(
+            out,
+            "sla_events_dead_lettered_total",
+            "SLA events given up on after too many failed publishes (`sla dead-letters list`).",
+            &self.dead_lettered,
         );
         counter(
             out,
@@ -291,6 +385,7 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("sla_sweeps_total 2\n"));
         assert!(text.contains("sla_sweep_errors_total 1\n"));
+        assert!(text.contains("sla_events_dead_lettered_total 0\n"));
         assert!(text.contains("sla_sweep_lag_seconds 4.5\n"));
         assert!(text.contains("sla_sweep_examined 3\n"));
         assert!(text.contains("sla_last_sweep_timestamp_seconds 1700000000\n"));

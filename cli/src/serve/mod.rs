@@ -2,9 +2,15 @@
 //! application services as the Lambda functions, state in an embedded SQLite file (WAL),
 //! a background sweep, and SLA events to stdout, a JSON-lines file or an HTTP endpoint.
 
+mod auth;
+mod body_timeout;
+mod connection;
 mod metrics;
 mod options;
+mod panics;
+mod public_url;
 mod routes;
+mod server;
 mod shutdown;
 mod sinks;
 mod sweeper;
@@ -23,8 +29,10 @@ use chrono::{DateTime, Utc};
 use sla_app::{Clock, ManualClock, SystemClock, Tenants, WebhookService};
 use sla_store::SqliteStore;
 
+use auth::ReadToken;
 use metrics::Metrics;
 use options::EventsTarget;
+use public_url::PublicUrl;
 use routes::App;
 use sinks::CountingSink;
 use sweeper::Sweeper;
@@ -53,6 +61,31 @@ pub struct Args {
     /// Largest request body read; larger requests get 413 (a tenant's own, smaller limit still applies).
     #[arg(long, value_name = "BYTES", default_value_t = sla_helpdesk::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+    /// Longest time from the first byte of a request to the end of its head; the
+    /// connection is closed after it (slow clients cannot hold it).
+    #[arg(long, value_name = "INTERVAL", default_value = "10s", value_parser = options::parse_interval)]
+    header_timeout: Duration,
+    /// Longest time a request body may take to arrive after its head; slower ones get 408.
+    #[arg(long, value_name = "INTERVAL", default_value = "30s", value_parser = options::parse_interval)]
+    body_timeout: Duration,
+    /// A connection with no request in flight and nothing received for this long is closed.
+    #[arg(long, value_name = "INTERVAL", default_value = "30s", value_parser = options::parse_interval)]
+    idle_timeout: Duration,
+    /// Most connections open at once; the next ones are answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+    /// The public base URL (`https://host[/prefix]`) that webhook senders address, as a TLS
+    /// proxy in front sees it; HubSpot signatures cover the URL.
+    #[arg(long, value_name = "URL", value_parser = public_url::parse_base)]
+    public_url: Option<String>,
+    /// Trust `X-Forwarded-Proto` and `X-Forwarded-Host` to rebuild the sender's URL (only
+    /// behind a proxy that sets them; `--public-url` takes precedence).
+    #[arg(long)]
+    trust_forwarded: bool,
+    /// Allow listening on a non-loopback address without `SLA_READ_TOKEN`: anyone who
+    /// reaches the port can then read /tickets and /metrics.
+    #[arg(long)]
+    public_read: bool,
     /// FOR TESTS ONLY: start a manual clock at this RFC 3339 instant and enable
     /// `POST /_test/clock` ({"now": RFC3339} or {"advance_seconds": N}; each sweeps).
     #[arg(long, value_name = "RFC3339", value_parser = options::parse_instant)]
@@ -92,10 +125,9 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let (stop_sweeps, sweeps_stopped) = tokio::sync::watch::channel(false);
     let sweeps = tokio::spawn(Arc::clone(&sweeper).run_every(args.sweep_every, sweeps_stopped));
     log_start(&args, address);
-    axum::serve(listener, routes::router(app))
-        .with_graceful_shutdown(shutdown::signal())
-        .await
-        .context("serving HTTP")?;
+    let metrics = Arc::clone(&app.metrics);
+    let router = routes::router(app);
+    server::serve(listener, router, limits(&args), metrics, shutdown::signal()).await;
     let _ = stop_sweeps.send(true);
     let _ = sweeps.await;
     final_sweep(&sweeper).await;
@@ -104,6 +136,8 @@ async fn serve(args: Args) -> anyhow::Result<()> {
 
 /// Opens the configuration, the store and the events destination; any failure stops start-up.
 fn assemble(args: &Args) -> anyhow::Result<Arc<App>> {
+    let read_token = ReadToken::from_env()?;
+    auth::check_exposure(args.listen, read_token.as_ref(), args.public_read)?;
     let tenants = Arc::new(load_tenants(args)?);
     let store =
         SqliteStore::open(&args.db).with_context(|| format!("--db {}", args.db.display()))?;
@@ -126,7 +160,24 @@ fn assemble(args: &Args) -> anyhow::Result<Arc<App>> {
         sweeper: Arc::new(sweeper),
         metrics,
         max_body_bytes: args.max_body_bytes,
+        body_timeout: args.body_timeout,
+        read_token: read_token.map(Arc::new),
+        public_url: PublicUrl {
+            base: args.public_url.clone(),
+            trust_forwarded: args.trust_forwarded,
+        },
     }))
+}
+
+/// The connection limits from the flags.
+fn limits(args: &Args) -> server::Limits {
+    server::Limits {
+        timeouts: connection::Timeouts {
+            header: args.header_timeout,
+            idle: args.idle_timeout,
+        },
+        max_connections: args.max_connections as usize,
+    }
 }
 
 /// Delivers what the last requests made due before the process exits.
@@ -165,6 +216,14 @@ fn clocks(test_start: Option<DateTime<Utc>>) -> (Arc<dyn Clock>, Option<Arc<Manu
 fn log_start(args: &Args, address: SocketAddr) {
     if let Some(start) = args.test_clock {
         tracing::warn!(start = %start.to_rfc3339(), "TEST CLOCK: time only moves via POST /_test/clock; never use this in production");
+    }
+    if args.public_read
+        && !address.ip().is_loopback()
+        && std::env::var_os(auth::TOKEN_ENV).is_none()
+    {
+        tracing::warn!(
+            "--public-read: anyone who reaches {address} can read /tickets and /metrics"
+        );
     }
     tracing::info!(
         db = %args.db.display(),

@@ -1,21 +1,25 @@
 //! The HTTP routes: the router, the shared state, and the small read-only routes.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{middleware, Router};
 use serde::Serialize;
 use serde_json::json;
+use sla_app::webhook::HttpReply;
 use sla_app::{Clock, ManualClock, Tenants, WebhookService};
 use sla_core::TicketState;
 use sla_store::{SqliteStore, TicketKey, TicketStore};
 
+use super::auth::{self, ReadToken};
 use super::metrics::Metrics;
+use super::public_url::PublicUrl;
 use super::sweeper::Sweeper;
-use super::{test_clock, webhooks};
+use super::{body_timeout, panics, test_clock, webhooks};
 
 /// What every handler shares.
 pub struct App {
@@ -28,23 +32,46 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Largest body read; larger requests get 413.
     pub max_body_bytes: usize,
+    /// Longest time a request body may take to arrive; slower ones get 408.
+    pub body_timeout: Duration,
+    /// With `SLA_READ_TOKEN`: the token the read routes need.
+    pub read_token: Option<Arc<ReadToken>>,
+    /// How webhook routes rebuild the URL the sender addressed.
+    pub public_url: PublicUrl,
 }
 
-/// The server's routes over `app`.
+/// The server's routes over `app`: the read routes behind the read token (when set), every
+/// route under the body timeout and the panic catcher.
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.max_body_bytes;
+    let mut reads = Router::new()
+        .route("/tickets/{tenant}/{id}", get(ticket))
+        .route("/metrics", get(metrics))
+        .route("/_test/clock", post(test_clock::change));
+    if let Some(token) = &app.read_token {
+        reads = reads.route_layer(middleware::from_fn_with_state(
+            Arc::clone(token),
+            auth::require,
+        ));
+    }
     Router::new()
         .route("/webhooks/{tenant}/{vendor}", post(webhooks::receive))
         .route(
             "/webhooks/{tenant}/{vendor}/created",
             post(webhooks::receive),
         )
-        .route("/tickets/{tenant}/{id}", get(ticket))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/_test/clock", post(test_clock::change))
+        .merge(reads)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            body_timeout::limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app.metrics),
+            panics::catch,
+        ))
         .with_state(app)
 }
 
@@ -57,6 +84,12 @@ pub fn json_response(status: u16, body: &serde_json::Value) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// 503 with a generic message and a request id; `what` and `detail` go to the log only.
+pub fn unavailable(what: &str, detail: &dyn std::fmt::Display) -> Response {
+    let reply = HttpReply::unavailable(what, detail);
+    json_response(reply.status, &reply.body)
 }
 
 /// `{"error": message}` with `status`.
@@ -106,7 +139,7 @@ async fn ticket(
     let record = match app.webhooks.store().load(&key).await {
         Ok(Some(record)) => record,
         Ok(None) => return json_error(404, format!("ticket {key} has no stored events")),
-        Err(err) => return json_error(503, format!("ticket {key}: cannot read the store: {err}")),
+        Err(err) => return unavailable(&format!("ticket {key}: cannot read the store"), &err),
     };
     let view = TicketView {
         state: record.sla.evaluate(policies, app.clock.now()),

@@ -10,6 +10,7 @@ use tokio::sync::{watch, Mutex};
 use tokio::time::MissedTickBehavior;
 
 use super::metrics::Metrics;
+use super::panics;
 use super::sinks::CountingSink;
 
 /// Sweeps the store for due timers and delivers what is due.
@@ -85,7 +86,11 @@ impl Sweeper {
         loop {
             tokio::select! {
                 _ = ticks.tick() => {
-                    let _ = self.sweep_now().await;
+                    // A panicking sweep (a bug) must not end the periodic sweeps.
+                    if let Err(panic) = panics::caught(self.sweep_now()).await {
+                        tracing::error!(panic, "sweep panicked; the next one runs on schedule");
+                        self.metrics.record_sweep(None, self.clock.now(), Duration::ZERO);
+                    }
                 }
                 _ = stop.changed() => return,
             }

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::routes::{json_error, json_response, App};
+use super::routes::{json_error, json_response, unavailable, App};
 
 /// The request body: exactly one of the two fields.
 #[derive(Debug, Deserialize)]
@@ -34,26 +34,35 @@ pub async fn change(State(app): State<Arc<App>>, body: Bytes) -> Response {
         Ok(change) => change,
         Err(err) => return json_error(400, format!("body: {err}")),
     };
-    match (change.now, change.advance_seconds) {
-        (Some(now), None) => clock.set(now),
-        (None, Some(seconds)) => clock.advance(Duration::seconds(seconds)),
+    let target = match (change.now, change.advance_seconds) {
+        (Some(now), None) => Some(now),
+        (None, Some(seconds)) => TimeDelta::try_seconds(seconds)
+            .and_then(|delta| app.clock.now().checked_add_signed(delta)),
         _ => {
             return json_error(
                 422,
                 "body: give exactly one of \"now\" (RFC 3339) or \"advance_seconds\"",
             )
         }
-    }
-    let now = app.clock.now();
+    };
+    let (first, last) = sla_calendar::supported_range();
+    let Some(now) = target.filter(|t| (first..=last).contains(t)) else {
+        return json_error(
+            400,
+            format!(
+                "body: the clock must stay within {} and {}",
+                first.to_rfc3339(),
+                last.to_rfc3339()
+            ),
+        );
+    };
+    clock.set(now);
     tracing::info!(now = %now.to_rfc3339(), "test clock moved");
     match app.sweeper.sweep_now().await {
         Ok(report) => json_response(200, &json!({ "now": now, "sweep": report })),
-        Err(err) => json_error(
-            503,
-            format!(
-                "clock moved to {}, but the sweep failed: {err}",
-                now.to_rfc3339()
-            ),
-        ),
+        Err(err) => {
+            let what = format!("clock moved to {}, but the sweep failed", now.to_rfc3339());
+            unavailable(&what, &err)
+        }
     }
 }

@@ -40,7 +40,7 @@ async fn handle(
     };
     let request = HttpRequest {
         method: method.to_string(),
-        uri: full_uri(headers, uri),
+        uri: app.public_url.rebuild(headers, uri),
         headers: sla_app::webhook::header_pairs(headers),
         body: body.to_vec(),
     };
@@ -62,14 +62,4 @@ fn refused_body(rejection: &BytesRejection, headers: &HeaderMap, limit: usize) -
         return HttpReply::error(413, message);
     }
     HttpReply::error(status.as_u16(), format!("body: {}", rejection.body_text()))
-}
-
-/// The URL as the sender addressed it (HubSpot v3 signs it): `http://{Host}{path}[?query]`.
-fn full_uri(headers: &HeaderMap, uri: &Uri) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let path = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    format!("http://{host}{path}")
 }

@@ -13,6 +13,8 @@ pub const ENV_POLICY_FILE: &str = "SLA_POLICY_FILE";
 pub const ENV_EVENT_BUS: &str = "SLA_EVENT_BUS_NAME";
 /// EventBridge `Source` of published events (optional, default `sla-tracker`).
 pub const ENV_EVENT_SOURCE: &str = "SLA_EVENT_SOURCE";
+/// Failed publishes of one event before it is dead-lettered (optional, default 20).
+pub const ENV_MAX_PUBLISH_ATTEMPTS: &str = "SLA_MAX_PUBLISH_ATTEMPTS";
 
 /// Variables the webhook functions (`ticket-created`, `ticket-updated`) require.
 pub const WEBHOOK_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE];

@@ -1,10 +1,12 @@
 //! `ingest`: fold new webhook events into a ticket's record with one read and one
-//! conditional write, retrying on a version conflict.
+//! conditional write, retrying on a version conflict. Events older than the retention
+//! window are ignored (their ticket's record may have expired: a replay must not
+//! recreate it), and a record the store cannot hold is a typed, permanent error.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sla_core::{Ingested, PolicySet, TicketEvent};
+use sla_core::{Ingested, PolicySet, SnapshotLimits, TicketEvent};
 use sla_store::{StoreError, TicketKey, TicketStore};
 
 use crate::record;
@@ -17,7 +19,10 @@ pub struct IngestSettings {
     pub retry: RetryPolicy,
     /// History length past which the record is compacted.
     pub max_history: usize,
-    /// How long a closed ticket's record is kept after its last event.
+    /// When a record's settled past is folded into a snapshot (bounds its size).
+    pub snapshot: SnapshotLimits,
+    /// How long a solved or closed ticket's record is kept after its last event; also
+    /// the retention window: events older than this are ignored.
     pub closed_ttl: Duration,
 }
 
@@ -26,6 +31,7 @@ impl Default for IngestSettings {
         Self {
             retry: RetryPolicy::default(),
             max_history: 400,
+            snapshot: SnapshotLimits::default(),
             closed_ttl: Duration::days(90),
         }
     }
@@ -39,6 +45,8 @@ pub struct TicketIngested {
     pub inserted: usize,
     /// Events already seen (same `event_id`), ignored.
     pub duplicates: usize,
+    /// Events older than the retention window, ignored.
+    pub too_old: usize,
     /// SLA events recorded for publishing (met, cancelled, retracted, late breaches).
     pub queued: usize,
     /// Version conflicts met and retried.
@@ -56,9 +64,30 @@ pub enum IngestError {
         ticket_id: String,
         attempts: u32,
     },
+    /// The record cannot be saved (too large for the store): retrying cannot help.
+    #[error("ticket {tenant}/{ticket_id}: the record cannot be saved: {reason}")]
+    Unsaveable {
+        tenant: String,
+        ticket_id: String,
+        reason: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+impl IngestError {
+    /// The HTTP status to answer: 422 for a record that cannot be saved (a retry would
+    /// fail the same way), 503 for transient failures (the helpdesk retries).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::Unsaveable { .. } => 422,
+            Self::TooManyConflicts { .. } | Self::Store(_) => 503,
+        }
+    }
+}
+
+/// The reply field naming why events were ignored.
+pub const IGNORED_TOO_OLD: &str = "older than retention";
 
 /// Folds `events` (any tickets of one tenant) into their records. Returns one entry per
 /// ticket, in ticket order. A ticket never seen is created from its first snapshot.
@@ -92,6 +121,21 @@ async fn ingest_ticket<S: TicketStore>(
     now: DateTime<Utc>,
     settings: &IngestSettings,
 ) -> Result<TicketIngested, IngestError> {
+    let cutoff = record::earlier(now, settings.closed_ttl);
+    let (too_old, events): (Vec<&TicketEvent>, Vec<&TicketEvent>) =
+        events.iter().partition(|e| e.at < cutoff);
+    if events.is_empty() {
+        tracing::info!(tenant = %key.tenant, ticket = %key.ticket_id, ignored = too_old.len(), "events older than retention ignored");
+        return Ok(TicketIngested {
+            key,
+            inserted: 0,
+            duplicates: 0,
+            too_old: too_old.len(),
+            queued: 0,
+            conflicts: 0,
+            written: false,
+        });
+    }
     let mut conflicts = 0;
     for attempt in 1..=settings.retry.max_attempts {
         tokio::time::sleep(settings.retry.backoff(attempt, retry::seed(&key, attempt))).await;
@@ -103,11 +147,12 @@ async fn ingest_ticket<S: TicketStore>(
             key: key.clone(),
             inserted: 0,
             duplicates: 0,
+            too_old: too_old.len(),
             queued: 0,
             conflicts,
             written: false,
         };
-        for event in events {
+        for &event in &events {
             match rec.sla.ingest(event.clone()) {
                 Ingested::Inserted => result.inserted += 1,
                 Ingested::Duplicate => result.duplicates += 1,
@@ -119,6 +164,7 @@ async fn ingest_ticket<S: TicketStore>(
         let advance = rec.sla.advance(policies, now);
         result.queued = advance.new_events.len();
         record::enqueue(&mut rec, advance.new_events);
+        rec.sla.snapshot(policies, now, &settings.snapshot);
         rec.sla.compact(settings.max_history);
         rec.due_at = record::due_at(&rec, advance.next_due, now);
         rec.expires_at = record::expires_at(&rec, settings.closed_ttl);
@@ -130,6 +176,13 @@ async fn ingest_ticket<S: TicketStore>(
             Err(StoreError::Conflict { .. }) => {
                 conflicts += 1;
                 tracing::info!(tenant = %key.tenant, ticket = %key.ticket_id, attempt, "version conflict, retrying");
+            }
+            Err(err) if err.is_unsaveable() => {
+                return Err(IngestError::Unsaveable {
+                    tenant: key.tenant,
+                    ticket_id: key.ticket_id,
+                    reason: err.to_string(),
+                })
             }
             Err(err) => return Err(err.into()),
         }

@@ -1,8 +1,16 @@
 //! Application services shared by every entry point (the Lambda functions, `sla serve`,
 //! tests): `ingest` webhook events, `sweep` due timers, configuration.
 
+// Input-derived values never unwrap or panic: bad input is an error, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod clock;
 pub mod config;
+pub mod dead_letters;
+pub mod deliveries;
 pub mod ingest;
 pub mod policies;
 pub mod record;
@@ -12,8 +20,9 @@ pub mod tenants;
 pub mod webhook;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use ingest::{ingest, IngestError, IngestSettings, TicketIngested};
+pub use ingest::{ingest, IngestError, IngestSettings, TicketIngested, IGNORED_TOO_OLD};
 pub use policies::TenantPolicies;
-pub use sweep::{sweep, SweepError, SweepReport, SweepSettings};
+pub use retry::{PublishRetry, DEFAULT_MAX_PUBLISH_ATTEMPTS};
+pub use sweep::{oldest_lag, sweep, SweepError, SweepReport, SweepSettings};
 pub use tenants::{Tenants, TenantsError};
 pub use webhook::{HttpReply, HttpRequest, Route, WebhookService};

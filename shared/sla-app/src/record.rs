@@ -1,29 +1,66 @@
-//! Record-level rules shared by ingest and sweep: when a record is next due, when it expires.
+//! Record-level rules shared by ingest and sweep: when a record is next due, when it
+//! expires, what a failed publish does to an outbox entry. Instant arithmetic is checked:
+//! instants come from input.
 
 use chrono::{DateTime, Duration, Utc};
 use sla_core::{SlaEvent, Status, TicketSla};
-use sla_store::{OutboxEntry, TicketKey, TicketRecord};
+use sla_store::{DeadLetter, OutboxEntry, TicketKey, TicketRecord};
+
+use crate::retry::PublishRetry;
 
 /// A record for a ticket never stored before.
 pub fn new_record(key: TicketKey) -> TicketRecord {
-    TicketRecord {
-        key,
-        version: 0,
-        sla: TicketSla::default(),
-        outbox: Vec::new(),
-        due_at: None,
-        expires_at: None,
-    }
+    TicketRecord::new(key, TicketSla::default())
 }
 
 /// Queues `events` for publishing, unclaimed.
 pub fn enqueue(record: &mut TicketRecord, events: Vec<SlaEvent>) {
     record
         .outbox
-        .extend(events.into_iter().map(|event| OutboxEntry {
-            event,
-            claimed_until: None,
-        }));
+        .extend(events.into_iter().map(OutboxEntry::new));
+}
+
+/// What a failed publish makes of an outbox entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AfterFailure {
+    /// Kept in the outbox, backing off until its `claimed_until`.
+    Retry(OutboxEntry),
+    /// Given up on.
+    Dead(DeadLetter),
+}
+
+/// Records a failed publish of `entry` at `now`: one more attempt, the error, and either
+/// a backoff (the entry waits until then) or, once `retry` is exhausted, its dead letter.
+pub fn fail_publish(
+    mut entry: OutboxEntry,
+    error: &str,
+    now: DateTime<Utc>,
+    retry: &PublishRetry,
+) -> AfterFailure {
+    entry.attempts = entry.attempts.saturating_add(1);
+    if retry.exhausted(entry.attempts) {
+        return AfterFailure::Dead(DeadLetter {
+            event: entry.event,
+            attempts: entry.attempts,
+            last_error: error.to_owned(),
+            dead_at: now,
+        });
+    }
+    entry.last_error = Some(error.to_owned());
+    entry.claimed_until = Some(later(now, retry.backoff(entry.attempts)));
+    AfterFailure::Retry(entry)
+}
+
+/// `at + by`, saturating at the largest instant instead of overflowing.
+pub fn later(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    at.checked_add_signed(by)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `at - by`, saturating at the smallest instant instead of overflowing.
+pub fn earlier(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    at.checked_sub_signed(by)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// The earliest instant the sweep must visit the record: now for unclaimed outbox
@@ -46,16 +83,20 @@ pub fn due_at(
 
 /// The ticket's latest known status.
 pub fn current_status(sla: &TicketSla) -> Option<Status> {
-    sla.history.iter().rev().find_map(|e| e.ticket.status)
+    sla.current_status()
 }
 
-/// When a record may be deleted: `ttl` after its last event once closed and quiet.
+/// When a record may be deleted: `ttl` after its last event once solved or closed and
+/// with nothing left to publish (dead letters do not hold it back).
 pub fn expires_at(record: &TicketRecord, ttl: Duration) -> Option<DateTime<Utc>> {
-    let closed = current_status(&record.sla) == Some(Status::Closed);
-    if !closed || !record.outbox.is_empty() {
+    let finished = matches!(
+        current_status(&record.sla),
+        Some(Status::Solved | Status::Closed)
+    );
+    if !finished || !record.outbox.is_empty() {
         return None;
     }
-    record.sla.history.last().map(|last| last.at + ttl)
+    record.sla.last_event_at().map(|last| later(last, ttl))
 }
 
 #[cfg(test)]
@@ -83,6 +124,7 @@ mod tests {
             elapsed_seconds: 3600,
             threshold: None,
             retracts: None,
+            context: Default::default(),
         }
     }
 
@@ -149,5 +191,56 @@ mod tests {
             None,
             "not while events await publishing"
         );
+    }
+
+    #[test]
+    fn solved_tickets_expire_too_and_far_instants_do_not_overflow() {
+        let mut record = new_record(TicketKey::new("acme", "1"));
+        record
+            .sla
+            .history
+            .push(status_event("solved", "2026-11-03T09:00:00Z"));
+        let ttl = Duration::days(90);
+        assert_eq!(
+            expires_at(&record, ttl),
+            Some(at("2026-11-03T09:00:00Z") + ttl)
+        );
+        assert_eq!(
+            expires_at(&record, Duration::MAX),
+            Some(DateTime::<Utc>::MAX_UTC),
+            "saturates instead of panicking"
+        );
+        assert_eq!(
+            earlier(DateTime::<Utc>::MIN_UTC, ttl),
+            DateTime::<Utc>::MIN_UTC
+        );
+    }
+
+    #[test]
+    fn failed_publishes_back_off_then_dead_letter() {
+        let now = at("2026-11-02T12:00:00Z");
+        let retry = PublishRetry {
+            max_attempts: 3,
+            ..PublishRetry::default()
+        };
+        let retried = |outcome| match outcome {
+            AfterFailure::Retry(entry) => entry,
+            AfterFailure::Dead(dead) => panic!("dead too early: {dead:?}"),
+        };
+        let entry = OutboxEntry::new(announcement("a"));
+        let once = retried(fail_publish(entry, "throttled", now, &retry));
+        assert_eq!(once.attempts, 1);
+        assert_eq!(once.last_error.as_deref(), Some("throttled"));
+        assert_eq!(once.claimed_until, Some(now + Duration::minutes(1)));
+        let twice = retried(fail_publish(once, "throttled", now, &retry));
+        assert_eq!(twice.claimed_until, Some(now + Duration::minutes(2)));
+        let AfterFailure::Dead(dead) = fail_publish(twice, "AccessDenied", now, &retry) else {
+            panic!("the third failure dead-letters");
+        };
+        assert_eq!(
+            (dead.attempts, dead.last_error.as_str(), dead.dead_at),
+            (3, "AccessDenied", now)
+        );
+        assert_eq!(dead.event.event_id, "a");
     }
 }

@@ -1,4 +1,5 @@
-//! Bounded retry with exponential backoff and jitter for optimistic-concurrency conflicts.
+//! Bounded retry with exponential backoff: with jitter for optimistic-concurrency
+//! conflicts ([`RetryPolicy`]), and across sweeps for publishing ([`PublishRetry`]).
 
 use std::time::Duration;
 
@@ -48,6 +49,46 @@ impl RetryPolicy {
     }
 }
 
+/// How failed publishes of one outbox entry are retried by later sweeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishRetry {
+    /// Failed attempts after which the entry is dead-lettered (at least 1).
+    pub max_attempts: u32,
+    /// Wait after the first failure; doubles after each further one.
+    pub base_backoff: chrono::Duration,
+    /// Upper bound of one wait.
+    pub max_backoff: chrono::Duration,
+}
+
+/// Failed publish attempts before an entry is dead-lettered, unless configured.
+pub const DEFAULT_MAX_PUBLISH_ATTEMPTS: u32 = 20;
+
+impl Default for PublishRetry {
+    fn default() -> Self {
+        Self {
+            max_attempts: DEFAULT_MAX_PUBLISH_ATTEMPTS,
+            base_backoff: chrono::Duration::minutes(1),
+            max_backoff: chrono::Duration::hours(1),
+        }
+    }
+}
+
+impl PublishRetry {
+    /// The wait after `failures` failed attempts (1-based): `base * 2^(failures-1)`,
+    /// capped at `max_backoff`.
+    pub fn backoff(&self, failures: u32) -> chrono::Duration {
+        let doublings = failures.saturating_sub(1).min(30);
+        self.base_backoff
+            .checked_mul(1i32 << doublings)
+            .map_or(self.max_backoff, |wait| wait.min(self.max_backoff))
+    }
+
+    /// Whether an entry that failed `failures` times is given up on.
+    pub fn exhausted(&self, failures: u32) -> bool {
+        failures >= self.max_attempts.max(1)
+    }
+}
+
 /// Jitter seed that differs per ticket and attempt.
 pub(crate) fn seed(key: &TicketKey, attempt: u32) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -72,5 +113,19 @@ mod tests {
         }
         let late = policy.backoff(12, 3);
         assert!(late >= policy.max_backoff / 2);
+    }
+
+    #[test]
+    fn publish_backoff_doubles_up_to_the_cap() {
+        let retry = PublishRetry::default();
+        let minutes: Vec<i64> = (1..=8).map(|n| retry.backoff(n).num_minutes()).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(retry.backoff(u32::MAX), retry.max_backoff, "no overflow");
+        assert!(!retry.exhausted(19) && retry.exhausted(20));
+        let never_zero = PublishRetry {
+            max_attempts: 0,
+            ..retry
+        };
+        assert!(!never_zero.exhausted(0) && never_zero.exhausted(1));
     }
 }

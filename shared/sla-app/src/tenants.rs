@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use sla_core::PolicySet;
+use sla_core::{PolicyError, PolicySet};
 use sla_helpdesk::{
     resolve_tenants, EnvSecretResolver, ResolvedTenants, SecretResolver, TenantsFile, Vendor,
     VendorConfig,
@@ -51,6 +51,12 @@ impl Tenants {
         self.policies.for_tenant(tenant).map(Arc::as_ref)
     }
 
+    /// Configuration warnings to log at start-up (tenants sharing a vendor secret
+    /// without `account:`); see [`ResolvedTenants::warnings`].
+    pub fn warnings(&self) -> Vec<String> {
+        self.vendors.warnings()
+    }
+
     /// The tenant → policy table (the sweep needs only this part).
     pub fn policy_table(&self) -> &TenantPolicies {
         &self.policies
@@ -85,8 +91,24 @@ pub fn read_policy(path: &Path) -> Result<Arc<PolicySet>, TenantsError> {
         path: path.display().to_string(),
         reason,
     })?;
-    let name = path.display().to_string();
-    Ok(Arc::new(PolicySet::from_yaml(&name, &text)?))
+    let (policies, _) = compile_policy_file(path, &text)?;
+    Ok(Arc::new(policies))
+}
+
+/// Compiles the policy text of the file at `path`, reading the `.ics` holiday files its
+/// calendars name relative to that file's directory. Also returns those files' texts
+/// (for `sla check`'s warning about holiday files with nothing in the next year).
+pub fn compile_policy_file(
+    path: &Path,
+    yaml: &str,
+) -> Result<(PolicySet, sla_core::calendar::IcsSources), PolicyError> {
+    let source = path.display().to_string();
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let ics = PolicySet::ics_sources(&source, yaml, |file| {
+        std::fs::read_to_string(base_dir.join(file))
+    })?;
+    let policies = PolicySet::from_yaml_with_ics(&source, yaml, &ics)?;
+    Ok((policies, ics))
 }
 
 /// Loads the tenants file at `path`, reads every vendor secret through `resolver` and
@@ -100,7 +122,8 @@ pub fn load(
 }
 
 /// [`load`] for a tenants file already read (the Lambda functions read it first to
-/// fetch its secrets).
+/// fetch its secrets). Logs each of [`Tenants::warnings`] (so `sla serve` and every cold
+/// start print them).
 pub fn from_file(
     file: &TenantsFile,
     default_policy: Option<&Path>,
@@ -108,7 +131,11 @@ pub fn from_file(
 ) -> Result<Tenants, TenantsError> {
     let policies = load_policies(file, default_policy)?;
     let vendors = resolve_tenants(file, resolver)?;
-    Ok(Tenants::new(vendors, policies))
+    let tenants = Tenants::new(vendors, policies);
+    for warning in tenants.warnings() {
+        tracing::warn!(%warning, "tenants file");
+    }
+    Ok(tenants)
 }
 
 /// [`load`] with secrets read from environment variables (`secret_env`), for `sla serve`.

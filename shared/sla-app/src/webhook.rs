@@ -73,6 +73,8 @@ pub struct WebhookStats {
     pub duplicates: u64,
     pub conflicts: u64,
     pub misrouted: bool,
+    /// The record could not be saved (too large): answered 422.
+    pub unsaveable: bool,
 }
 
 /// Verifies, parses and ingests webhooks for the configured tenants.
@@ -160,6 +162,15 @@ impl<S: TicketStore> WebhookService<S> {
                 WebhookStats::default(),
             );
         }
+        // Vendors without a signed timestamp: a body already ingested is a replay.
+        let digest = crate::deliveries::digest_for(vendor, &request.body);
+        if let Some(digest) = &digest {
+            match crate::deliveries::seen(&self.store, &route.tenant, digest, now).await {
+                Ok(false) => {}
+                Ok(true) => return replayed(events.len() as u64),
+                Err(err) => return HttpReply::unavailable("delivery digest lookup failed", &err),
+            }
+        }
         let misrouted = is_misrouted(route, &events);
         if misrouted {
             tracing::warn!(tenant = %route.tenant, vendor = %route.vendor, created_route = route.created, "misrouted webhook ingested anyway");
@@ -171,11 +182,15 @@ impl<S: TicketStore> WebhookService<S> {
                     duplicates: tickets.iter().map(|t| t.duplicates as u64).sum(),
                     conflicts: tickets.iter().map(|t| t.conflicts as u64).sum(),
                     misrouted,
+                    ..WebhookStats::default()
                 };
+                if let Some(digest) = &digest {
+                    crate::deliveries::remember(&self.store, &route.tenant, digest, now).await;
+                }
                 for t in &tickets {
                     tracing::info!(tenant = %t.key.tenant, ticket = %t.key.ticket_id, inserted = t.inserted, duplicates = t.duplicates, queued = t.queued, "ingested");
                 }
-                let body = json!({
+                let mut body = json!({
                     "accepted": stats.events_ingested,
                     "duplicates": stats.duplicates,
                     "tickets": tickets.iter().map(|t| json!({
@@ -184,15 +199,23 @@ impl<S: TicketStore> WebhookService<S> {
                         "duplicates": t.duplicates,
                     })).collect::<Vec<_>>(),
                 });
+                if tickets.iter().any(|t| t.too_old > 0) {
+                    body["ignored"] = json!(crate::ingest::IGNORED_TOO_OLD);
+                }
                 reply(200, body, stats)
             }
+            Err(err) if err.http_status() == 422 => {
+                tracing::error!(tenant = %route.tenant, error = %err, "record cannot be saved; answered 422");
+                let stats = WebhookStats {
+                    unsaveable: true,
+                    ..WebhookStats::default()
+                };
+                reply(422, json!({ "error": err.to_string() }), stats)
+            }
             Err(err) => {
-                tracing::error!(tenant = %route.tenant, error = %err, "store failed; asking the helpdesk to retry");
-                // 5xx so that the helpdesk retries the delivery later.
-                error(
-                    503,
-                    format!("could not store the event, retry later: {err}"),
-                )
+                // 5xx so that the helpdesk retries the delivery later; the detail (table
+                // names, SDK errors) goes to the log only, under the answer's request id.
+                HttpReply::unavailable(&format!("tenant {}: store failed", route.tenant), &err)
             }
         }
     }
@@ -205,6 +228,16 @@ fn is_misrouted(route: &Route, events: &[TicketEvent]) -> bool {
         && events
             .iter()
             .any(|e| e.kind != sla_core::EventKind::Created)
+}
+
+/// The answer to a delivery already ingested (same body digest): a duplicate.
+fn replayed(events: u64) -> HttpReply {
+    let stats = WebhookStats {
+        duplicates: events,
+        ..WebhookStats::default()
+    };
+    let body = json!({"accepted": 0, "duplicates": events, "tickets": [], "note": "delivery already received"});
+    reply(200, body, stats)
 }
 
 fn reply(status: u16, body: serde_json::Value, stats: WebhookStats) -> HttpReply {
@@ -224,6 +257,30 @@ impl HttpReply {
     pub fn error(status: u16, message: String) -> HttpReply {
         reply(status, json!({ "error": message }), WebhookStats::default())
     }
+
+    /// 503 with a generic message and a fresh request id; `what` and `detail` are logged
+    /// under that id and never answered (they may name tables or carry SDK errors).
+    pub fn unavailable(what: &str, detail: &dyn std::fmt::Display) -> HttpReply {
+        let id = request_id();
+        tracing::error!(request_id = %id, error = %detail, "{what}; answered 503");
+        reply(
+            503,
+            json!({ "error": "temporarily unavailable, retry later", "request_id": id }),
+            WebhookStats::default(),
+        )
+    }
+}
+
+/// A request id for correlating an answer with its log lines: unique within the process,
+/// distinct across processes in practice (time-based); not a secret.
+pub fn request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{nanos:016x}-{count:x}")
 }
 
 /// Header names and values as [`HttpRequest::headers`] holds them; values that are not

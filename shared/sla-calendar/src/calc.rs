@@ -48,7 +48,7 @@ impl Response {
             Response::Bool(b) => writeln!(out, r#"{{"result":{b}}}"#),
             Response::Never => writeln!(out, r#"{{"result":null}}"#),
             Response::Error(message) => {
-                let quoted = serde_json::to_string(message).expect("a string serializes");
+                let quoted = serde_json::Value::from(message.as_str());
                 writeln!(out, r#"{{"error":{quoted}}}"#)
             }
         }
@@ -57,9 +57,13 @@ impl Response {
     /// The response as a JSON value (what [`Response::write_line`] prints).
     pub fn to_json(&self) -> serde_json::Value {
         let mut line = Vec::new();
-        self.write_line(&mut line)
-            .expect("writing to a Vec cannot fail");
-        serde_json::from_slice(&line).expect("responses are valid JSON")
+        // Writing to a Vec cannot fail, and every line `write_line` builds is valid JSON
+        // (instants, numbers and booleans are printed directly, strings through
+        // serde_json), so neither error case can happen.
+        match self.write_line(&mut line) {
+            Ok(()) => serde_json::from_slice(&line).unwrap_or(serde_json::Value::Null),
+            Err(_) => serde_json::Value::Null,
+        }
     }
 }
 
@@ -114,10 +118,41 @@ impl Evaluator {
             return Err("line: empty; expected a JSON object".into());
         }
         let request: RawRequest = serde_json::from_str(line).map_err(|e| format!("line: {e}"))?;
-        let op = string_field(request.op, "op")?;
         let calendar = self.calendar(required(request.calendar, "calendar")?)?;
-        let start = || instant_field(request.start, "start");
-        match op.as_str() {
+        apply(&calendar, &request)
+    }
+
+    /// The compiled calendar for this JSON text, compiling it on first sight.
+    fn calendar(&mut self, raw: &RawValue) -> Result<Calendar, String> {
+        if let Some(compiled) = self.calendars.get(raw.get()) {
+            return compiled.clone();
+        }
+        let compiled = serde_json::from_str::<CalendarSpec>(raw.get())
+            .map_err(|e| format!("calendar: {e}"))
+            .and_then(|spec| Calendar::compile(&spec).map_err(|e| format!("calendar.{e}")));
+        if self.calendars.len() >= CACHE_CAPACITY {
+            self.calendars.clear();
+        }
+        self.calendars
+            .insert(raw.get().to_owned(), compiled.clone());
+        compiled
+    }
+}
+
+/// Answers one request line on an already compiled calendar (its `calendar` field, if any, is
+/// ignored): how calendars that need their document (unions, `.ics` holidays) or a requester's
+/// zone are queried with the same protocol.
+pub fn evaluate_on(calendar: &Calendar, line: &str) -> Response {
+    serde_json::from_str::<RawRequest>(line)
+        .map_err(|e| format!("line: {e}"))
+        .and_then(|request| apply(calendar, &request))
+        .unwrap_or_else(Response::Error)
+}
+
+fn apply(calendar: &Calendar, request: &RawRequest) -> Result<Response, String> {
+    let op = string_field(request.op, "op")?;
+    let start = || instant_field(request.start, "start");
+    match op.as_str() {
             "add_business_duration" => {
                 let d = duration_field(request.duration_seconds)?;
                 let due = calendar.try_add(start()?, d).map_err(|e| format!("result: {e}"))?;
@@ -140,23 +175,6 @@ impl Evaluator {
                  business_duration_between, is_open, next_open or next_close"
             )),
         }
-    }
-
-    /// The compiled calendar for this JSON text, compiling it on first sight.
-    fn calendar(&mut self, raw: &RawValue) -> Result<Calendar, String> {
-        if let Some(compiled) = self.calendars.get(raw.get()) {
-            return compiled.clone();
-        }
-        let compiled = serde_json::from_str::<CalendarSpec>(raw.get())
-            .map_err(|e| format!("calendar: {e}"))
-            .and_then(|spec| Calendar::compile(&spec).map_err(|e| format!("calendar.{e}")));
-        if self.calendars.len() >= CACHE_CAPACITY {
-            self.calendars.clear();
-        }
-        self.calendars
-            .insert(raw.get().to_owned(), compiled.clone());
-        compiled
-    }
 }
 
 fn required<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<&'a RawValue, String> {

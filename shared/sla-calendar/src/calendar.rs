@@ -9,6 +9,7 @@ use crate::exclusions::Exclusions;
 use crate::instant::{
     clamp_nanos, duration_nanos, in_range, to_datetime, to_duration, Nanos, MAX, MIN, SECOND,
 };
+use crate::requester::RequesterZones;
 use crate::rules::CalendarRules;
 use crate::timeline::Timeline;
 use crate::{CalendarError, CalendarSpec, DeadlineRule, OutOfRange};
@@ -31,9 +32,11 @@ use crate::{CalendarError, CalendarSpec, DeadlineRule, OutOfRange};
 /// ```
 #[derive(Clone)]
 pub struct Calendar {
-    base: Arc<Timeline>,
-    exclusions: Arc<Exclusions>,
-    rule: DeadlineRule,
+    pub(crate) base: Arc<Timeline>,
+    pub(crate) exclusions: Arc<Exclusions>,
+    pub(crate) rule: DeadlineRule,
+    /// With `timezone: requester`: the rules to compile again per requester zone.
+    pub(crate) requester: Option<Arc<RequesterZones>>,
 }
 
 impl fmt::Debug for Calendar {
@@ -43,29 +46,72 @@ impl fmt::Debug for Calendar {
             .field("open_seconds_per_week", &self.open_seconds_per_week_hint())
             .field("exclusions", &self.exclusions.spans().len())
             .field("deadline_rule", &self.rule)
+            .field("requester_zoned", &self.is_requester_zoned())
             .finish()
     }
 }
 
 impl Calendar {
-    /// Validates and compiles a calendar document.
+    /// Validates and compiles a calendar document on its own. A `union` (which names other
+    /// calendars) or `holidays_ics` (which needs files) is compiled with
+    /// [`crate::compile_calendars`] instead.
     pub fn compile(spec: &CalendarSpec) -> Result<Calendar, CalendarError> {
-        let rules = CalendarRules::from_spec(spec)?;
-        let base = Arc::new(Timeline::compile(&rules));
-        let exclusions = Arc::new(Exclusions::new(&base, rules.exclusions));
-        Ok(Calendar {
-            base,
-            exclusions,
-            rule: spec.deadline_rule,
+        if spec.union.is_some() {
+            return Err(CalendarError {
+                field: "union".into(),
+                reason: "a union names other calendars of its document; compile the document's calendars together".into(),
+            });
+        }
+        if !spec.holidays_ics.is_empty() {
+            return Err(CalendarError {
+                field: "holidays_ics".into(),
+                reason: ".ics files are read relative to the file holding the calendar; compile the document's calendars together".into(),
+            });
+        }
+        Calendar::compile_zoned(spec, &[])
+    }
+
+    /// Compiles a zoned (non-union) spec with extra holiday day ranges (from `.ics` files).
+    pub(crate) fn compile_zoned(
+        spec: &CalendarSpec,
+        extra_holidays: &[(i64, i64)],
+    ) -> Result<Calendar, CalendarError> {
+        let rules = CalendarRules::from_spec(spec, extra_holidays)?;
+        let calendar = Calendar::from_rules(&rules, spec.deadline_rule);
+        Ok(match rules.requester {
+            true => Calendar {
+                requester: Some(Arc::new(RequesterZones::new(rules, calendar.clone()))),
+                ..calendar
+            },
+            false => calendar,
         })
     }
 
+    /// Compiles checked rules in their zone.
+    pub(crate) fn from_rules(rules: &CalendarRules, rule: DeadlineRule) -> Calendar {
+        let base = Arc::new(Timeline::compile(rules));
+        let exclusions = Arc::new(Exclusions::new(&base, rules.exclusions.iter().copied()));
+        Calendar {
+            base,
+            exclusions,
+            rule,
+            requester: None,
+        }
+    }
+
     /// Open around the clock, in UTC.
+    #[allow(clippy::expect_used)] // a constant spec, compiled and tested (`always_open` tests)
     pub fn always_open() -> Calendar {
         let spec = CalendarSpec {
-            timezone: "UTC".into(),
-            hours: crate::spec::HoursSpec::Always(crate::spec::AlwaysOpen::AllWeek),
+            timezone: Some("UTC".into()),
+            default_timezone: None,
+            hours: Some(crate::spec::HoursSpec::Always(
+                crate::spec::AlwaysOpen::AllWeek,
+            )),
+            union: None,
+            seasons: Vec::new(),
             holidays: Vec::new(),
+            holidays_ics: Vec::new(),
             date_overrides: Default::default(),
             exclusions: Vec::new(),
             deadline_rule: DeadlineRule::Earliest,
@@ -84,6 +130,7 @@ impl Calendar {
             base: Arc::clone(&self.base),
             exclusions: Arc::new(Exclusions::new(&self.base, all)),
             rule: self.rule,
+            requester: self.requester.clone(),
         }
     }
 
@@ -100,12 +147,14 @@ impl Calendar {
         self.rule
     }
 
-    /// The zone whose wall clock the intervals are in.
+    /// The zone whose wall clock the intervals are in: UTC for a union, the default zone for a
+    /// requester-zoned calendar (see [`Calendar::for_requester`]).
     pub fn timezone(&self) -> chrono_tz::Tz {
         self.base.tz()
     }
 
-    /// Open seconds in a regular week (holidays, overrides and DST ignored).
+    /// Open seconds in a regular week (holidays, overrides, seasons and DST ignored; for a
+    /// union, the largest over the combinations of its members' UTC offsets).
     pub fn open_seconds_per_week_hint(&self) -> i64 {
         self.base.weekly_total() / SECOND
     }
@@ -171,11 +220,16 @@ impl Calendar {
     /// The closing instant of the open run containing `t`, or of the next one; `None` when that run
     /// lasts to the end of the supported range (or nothing opens again).
     pub fn next_close(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let open = self.next_open_at(clamp_nanos(t))?;
+        let (_, close) = self.open_run(clamp_nanos(t))?;
+        (close < MAX).then(|| to_datetime(close))
+    }
+
+    /// The open run containing `t`, or the next one, as `[open, close)` (`close` may be `MAX`).
+    pub(crate) fn open_run(&self, t: Nanos) -> Option<(Nanos, Nanos)> {
+        let open = self.next_open_at(t)?;
         let base_end = self.base.run_end(open).unwrap_or(MAX);
         let excluded = self.exclusions.next_start_after(open).unwrap_or(MAX);
-        let close = base_end.min(excluded);
-        (close < MAX).then(|| to_datetime(close))
+        Some((open, base_end.min(excluded)))
     }
 
     fn cum(&self, t: Nanos) -> i128 {

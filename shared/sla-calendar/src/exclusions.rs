@@ -38,13 +38,13 @@ impl Exclusions {
         let (mut gap_start, mut gap_end) = (Vec::new(), Vec::new());
         let mut previous_end = MIN;
         for &(s, e) in &spans {
-            let before = *removed.last().expect("non-empty");
+            let before = removed.last().copied().unwrap_or(0);
             gap_start.push(base.cum(previous_end) - before);
             gap_end.push(base.cum(s) - before);
             removed.push(before + base.cum(e) - base.cum(s));
             previous_end = e;
         }
-        let before = *removed.last().expect("non-empty");
+        let before = removed.last().copied().unwrap_or(0);
         gap_start.push(base.cum(previous_end) - before);
         gap_end.push(base.total() - before);
         Exclusions {

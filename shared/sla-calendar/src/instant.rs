@@ -46,7 +46,12 @@ pub(crate) fn clamp_nanos(t: DateTime<Utc>) -> Nanos {
 /// Nanoseconds back to an instant; every value in the supported range is representable.
 pub(crate) fn to_datetime(t: Nanos) -> DateTime<Utc> {
     DateTime::from_timestamp(t.div_euclid(SECOND), t.rem_euclid(SECOND) as u32)
-        .expect("instants in the supported range are representable")
+        // Every value in the supported range is representable; saturate beyond it.
+        .unwrap_or(if t < 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
 }
 
 /// A duration as signed nanoseconds (i128: chrono durations exceed i64 nanoseconds).

@@ -8,12 +8,26 @@
 //! Business time is elapsed physical time inside open intervals. Instants from
 //! 1900-01-01T00:00:00Z to 2200-01-01T00:00:00Z are supported; time outside counts as closed.
 //! The `sla calc` JSON-lines protocol lives in [`calc`].
+//!
+//! The calendars of one document are compiled together by [`compile_calendars`]: follow-the-sun
+//! unions name other calendars, and `holidays_ics` files are read through the reader
+//! passed to [`IcsSources::load`].
+//! A `timezone: requester` calendar is specialised per requester by [`Calendar::for_requester`].
+
+// Input-derived values never unwrap or panic: bad input is an error, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod calc;
 mod calendar;
 mod exclusions;
+pub mod ics;
 mod instant;
+mod requester;
 mod rules;
+mod set;
 pub mod spec;
 mod timeline;
 mod weekly;
@@ -22,8 +36,11 @@ mod zone;
 use chrono::{DateTime, Utc};
 
 pub use calendar::Calendar;
+pub use ics::{IcsError, IcsHolidays};
 pub use instant::supported_range;
-pub use spec::{CalendarSpec, HolidaySpec, HoursSpec, WeeklyHours};
+pub use requester::ZoneFallback;
+pub use set::{compile_calendars, IcsSources};
+pub use spec::{CalendarSpec, HolidaySpec, HoursSpec, SeasonSpec, WeeklyHours};
 
 /// Why a calendar spec was rejected; the message names the field, e.g.
 /// `hours.mon[1][0]: "25:00" is not a time of day (HH:MM, 00:00 to 24:00)`.

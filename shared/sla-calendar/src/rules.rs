@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::instant::{in_range, Nanos, DAY, SECOND};
-use crate::spec::{CalendarSpec, HolidaySpec, HoursSpec, IntervalSpec};
+use crate::spec::{CalendarSpec, HolidaySpec, HoursSpec, IntervalSpec, SeasonSpec};
 use crate::CalendarError;
 
 /// Local intervals of one day: offsets from that day's midnight, `end` past `DAY` when overnight.
@@ -17,12 +17,29 @@ pub(crate) type DayIntervals = Vec<(Nanos, Nanos)>;
 pub(crate) const FIRST_YEAR: i32 = 1900;
 pub(crate) const LAST_YEAR: i32 = 2199;
 
+/// The zone value that reads weekly hours in the requester's time zone.
+pub(crate) const REQUESTER: &str = "requester";
+
+/// Weekly hours replacing the regular ones between two local dates.
+#[derive(Debug, Clone)]
+pub(crate) struct Season {
+    /// First and last day numbers, inclusive.
+    pub from: i64,
+    pub to: i64,
+    /// Monday first.
+    pub weekly: [DayIntervals; 7],
+}
+
 /// A spec checked and turned into numbers.
 #[derive(Debug, Clone)]
 pub(crate) struct CalendarRules {
     pub tz: Tz,
+    /// `timezone: requester`: `tz` is the default zone, replaced per requester.
+    pub requester: bool,
     /// Monday first.
     pub weekly: [DayIntervals; 7],
+    /// Sorted, disjoint seasons.
+    pub seasons: Vec<Season>,
     /// Closed local dates as inclusive day-number ranges (days since 1970-01-01), sorted, merged.
     pub holidays: Vec<(i64, i64)>,
     /// Day number to that date's intervals.
@@ -39,27 +56,26 @@ fn err(field: impl Into<String>, reason: impl Into<String>) -> CalendarError {
 }
 
 impl CalendarRules {
-    pub fn from_spec(spec: &CalendarSpec) -> Result<CalendarRules, CalendarError> {
-        let tz: Tz = spec.timezone.parse().map_err(|_| {
-            err(
-                "timezone",
-                format!("unknown IANA time zone {:?}", spec.timezone),
-            )
-        })?;
-        let weekly = parse_weekly(&spec.hours)?;
-        let holidays = parse_holidays(&spec.holidays)?;
+    /// Checks a zoned (non-union) spec; `extra_holidays` are day ranges read from `holidays_ics`.
+    pub fn from_spec(
+        spec: &CalendarSpec,
+        extra_holidays: &[(i64, i64)],
+    ) -> Result<CalendarRules, CalendarError> {
+        let (tz, requester) = parse_zone(spec)?;
+        let hours = spec
+            .hours
+            .as_ref()
+            .ok_or_else(|| err("hours", "missing: give weekly hours, \"24x7\" or a union"))?;
+        let weekly = parse_weekly(hours, "hours")?;
+        let seasons = parse_seasons(&spec.seasons)?;
+        let holidays = parse_holidays(&spec.holidays, extra_holidays)?;
         let mut overrides = BTreeMap::new();
         for (date, intervals) in &spec.date_overrides {
             let field = format!("date_overrides.{date}");
             let day = parse_date(date, &field)?;
             overrides.insert(day, parse_day(intervals, &field)?);
         }
-        let exclusions = spec
-            .exclusions
-            .iter()
-            .enumerate()
-            .map(|(i, [start, end])| parse_exclusion(i, start, end))
-            .collect::<Result<_, _>>()?;
+        let exclusions = Self::exclusions_of(spec)?;
         if weekly.iter().all(Vec::is_empty) {
             return Err(err(
                 "hours",
@@ -68,7 +84,9 @@ impl CalendarRules {
         }
         Ok(CalendarRules {
             tz,
+            requester,
             weekly,
+            seasons,
             holidays,
             overrides,
             exclusions,
@@ -76,18 +94,89 @@ impl CalendarRules {
     }
 }
 
-fn parse_weekly(hours: &HoursSpec) -> Result<[DayIntervals; 7], CalendarError> {
+/// The zone and whether it is the requester's: `timezone` names an IANA zone, or is
+/// `requester` with the fallback in `default_timezone`.
+fn parse_zone(spec: &CalendarSpec) -> Result<(Tz, bool), CalendarError> {
+    let zone = |text: &str, field: &str| -> Result<Tz, CalendarError> {
+        text.parse()
+            .map_err(|_| err(field, format!("unknown IANA time zone {text:?}")))
+    };
+    let timezone = spec.timezone.as_deref().ok_or_else(|| {
+        err(
+            "timezone",
+            "missing: give an IANA time zone or \"requester\"",
+        )
+    })?;
+    match (timezone, spec.default_timezone.as_deref()) {
+        (REQUESTER, Some(default)) => Ok((zone(default, "default_timezone")?, true)),
+        (REQUESTER, None) => Err(err(
+            "default_timezone",
+            "missing: timezone: requester needs the IANA zone to use when a requester has none",
+        )),
+        (_, Some(_)) => Err(err(
+            "default_timezone",
+            "only allowed with timezone: requester",
+        )),
+        (name, None) => Ok((zone(name, "timezone")?, false)),
+    }
+}
+
+impl CalendarRules {
+    /// The spec's absolute exclusions, checked.
+    pub fn exclusions_of(spec: &CalendarSpec) -> Result<Vec<(Nanos, Nanos)>, CalendarError> {
+        spec.exclusions
+            .iter()
+            .enumerate()
+            .map(|(i, [start, end])| parse_exclusion(i, start, end))
+            .collect()
+    }
+}
+
+fn parse_weekly(hours: &HoursSpec, field: &str) -> Result<[DayIntervals; 7], CalendarError> {
     match hours {
         HoursSpec::Always(_) => Ok(std::array::from_fn(|_| vec![(0, DAY)])),
         HoursSpec::Weekly(week) => {
             let days = week.days();
             let mut out: [DayIntervals; 7] = Default::default();
             for (slot, (name, intervals)) in out.iter_mut().zip(days) {
-                *slot = parse_day(intervals, &format!("hours.{name}"))?;
+                *slot = parse_day(intervals, &format!("{field}.{name}"))?;
             }
             Ok(out)
         }
     }
+}
+
+/// Parses seasons and rejects reversed or overlapping ones.
+fn parse_seasons(seasons: &[SeasonSpec]) -> Result<Vec<Season>, CalendarError> {
+    let mut parsed = Vec::with_capacity(seasons.len());
+    for (i, season) in seasons.iter().enumerate() {
+        let field = format!("seasons[{i}]");
+        let from = parse_date(&season.from, &format!("{field}.from"))?;
+        let to = parse_date(&season.to, &format!("{field}.to"))?;
+        if to < from {
+            return Err(err(
+                field,
+                format!("to ({}) is before from ({})", season.to, season.from),
+            ));
+        }
+        let weekly = parse_weekly(&season.hours, &format!("{field}.hours"))?;
+        parsed.push((Season { from, to, weekly }, i));
+    }
+    parsed.sort_unstable_by_key(|(season, _)| season.from);
+    for pair in parsed.windows(2) {
+        let ((a, i), (b, j)) = (&pair[0], &pair[1]);
+        if b.from <= a.to {
+            let (x, y) = ((*i).min(*j), (*i).max(*j));
+            return Err(err(
+                format!("seasons[{y}]"),
+                format!(
+                    "{} to {} overlaps seasons[{x}] ({} to {})",
+                    seasons[y].from, seasons[y].to, seasons[x].from, seasons[x].to
+                ),
+            ));
+        }
+    }
+    Ok(parsed.into_iter().map(|(season, _)| season).collect())
 }
 
 /// Parses one day's intervals and rejects overlaps between them.
@@ -166,12 +255,16 @@ fn parse_date(text: &str, field: &str) -> Result<i64, CalendarError> {
 }
 
 pub(crate) fn day_number(date: NaiveDate) -> i64 {
-    date.signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch"))
-        .num_days()
+    /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+    const UNIX_EPOCH_FROM_CE: i64 = 719_163;
+    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_FROM_CE
 }
 
-fn parse_holidays(holidays: &[HolidaySpec]) -> Result<Vec<(i64, i64)>, CalendarError> {
-    let mut ranges = Vec::new();
+fn parse_holidays(
+    holidays: &[HolidaySpec],
+    extra: &[(i64, i64)],
+) -> Result<Vec<(i64, i64)>, CalendarError> {
+    let mut ranges = extra.to_vec();
     for (i, holiday) in holidays.iter().enumerate() {
         match holiday {
             HolidaySpec::Date(date) => {
@@ -249,7 +342,7 @@ mod tests {
 
     fn spec(json: serde_json::Value) -> Result<CalendarRules, String> {
         let spec: CalendarSpec = serde_json::from_value(json).map_err(|e| e.to_string())?;
-        CalendarRules::from_spec(&spec).map_err(|e| e.to_string())
+        CalendarRules::from_spec(&spec, &[]).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -19,13 +19,31 @@ pub type IntervalSpec = [String; 2];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSpec {
-    /// IANA time zone, e.g. `"Europe/Paris"`.
-    pub timezone: String,
-    /// Weekly open intervals per weekday, or `"24x7"`.
-    pub hours: HoursSpec,
+    /// IANA time zone, e.g. `"Europe/Paris"`, or `"requester"` (the weekly hours are read in
+    /// each ticket requester's zone, see `default_timezone`). Required unless `union` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// With `timezone: requester`: the IANA zone used when the requester's zone is missing or unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_timezone: Option<String>,
+    /// Weekly open intervals per weekday, or `"24x7"`. Required unless `union` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<HoursSpec>,
+    /// Follow-the-sun: names of other calendars of the same document; open when any member is
+    /// open (each member keeps its own zone, holidays and seasons). Excludes `timezone`, `hours`
+    /// and the date rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub union: Option<Vec<String>>,
+    /// Date ranges (local, inclusive) whose weekly hours replace `hours`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seasons: Vec<SeasonSpec>,
     /// Dates closed all day: `"2026-12-25"`, `{"from": "2026-12-24", "to": "2026-12-26"}`, `{"yearly": "05-01"}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub holidays: Vec<HolidaySpec>,
+    /// iCalendar files whose all-day events (and yearly `RRULE`s) are holidays, relative to the
+    /// file that holds this calendar.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holidays_ics: Vec<String>,
     /// Dates whose weekday hours are replaced: `{"2026-12-24": [["09:00", "12:00"]]}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub date_overrides: BTreeMap<String, Vec<IntervalSpec>>,
@@ -35,6 +53,18 @@ pub struct CalendarSpec {
     /// Where `add` puts a result that lands on a closing instant.
     #[serde(default)]
     pub deadline_rule: DeadlineRule,
+}
+
+/// Weekly hours in force between two local dates (both included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeasonSpec {
+    /// First date of the season, `"YYYY-MM-DD"`.
+    pub from: String,
+    /// Last date of the season, `"YYYY-MM-DD"`.
+    pub to: String,
+    /// The weekly hours during the season.
+    pub hours: HoursSpec,
 }
 
 /// `"24x7"` or a map of weekdays (`mon` .. `sun`) to open intervals.

@@ -75,22 +75,37 @@ impl WeeklyPattern {
     /// Builds the week from each weekday's local intervals (offsets from that day's midnight,
     /// end possibly past midnight); Monday first. Spans past Sunday wrap to Monday.
     pub fn new(days: &[Vec<(Nanos, Nanos)>; 7]) -> WeeklyPattern {
-        let mut raw = Vec::new();
-        for (weekday, intervals) in days.iter().enumerate() {
+        let week = days.iter().enumerate().flat_map(|(weekday, intervals)| {
             let base = weekday as Nanos * DAY;
-            for &(s, e) in intervals {
-                let (s, e) = (base + s, base + e);
-                if e <= WEEK {
-                    raw.push((s, e));
-                } else {
-                    raw.push((s, WEEK));
-                    raw.push((0, e - WEEK));
-                }
+            intervals.iter().map(move |&(s, e)| (base + s, base + e))
+        });
+        Self::from_week_spans(week)
+    }
+
+    /// Builds the week from spans starting in `[0, WEEK)` and shorter than a week; a span past
+    /// the week's end wraps to its start.
+    pub fn from_week_spans(week: impl IntoIterator<Item = (Nanos, Nanos)>) -> WeeklyPattern {
+        let mut raw = Vec::new();
+        for (s, e) in week {
+            if e <= WEEK {
+                raw.push((s, e));
+            } else {
+                raw.push((s, WEEK));
+                raw.push((0, e - WEEK));
             }
         }
         let spans = merge_spans(&mut raw);
         let total = spans.last().map_or(0, |s| s.cum + s.end - s.start);
         WeeklyPattern { spans, total }
+    }
+
+    /// The open spans moved `shift` later within the week (wrapping), e.g. from local time
+    /// to UTC with `shift = -offset`; feed them to [`WeeklyPattern::from_week_spans`].
+    pub fn shifted_spans(&self, shift: Nanos) -> impl Iterator<Item = (Nanos, Nanos)> + '_ {
+        self.spans.iter().map(move |span| {
+            let start = (span.start + shift).rem_euclid(WEEK);
+            (start, start + span.end - span.start)
+        })
     }
 
     /// Open time in one regular week.

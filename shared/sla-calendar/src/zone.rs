@@ -41,16 +41,11 @@ impl ZoneTable {
     pub fn for_zone(tz: Tz) -> Arc<ZoneTable> {
         static TABLES: OnceLock<Mutex<HashMap<Tz, Arc<ZoneTable>>>> = OnceLock::new();
         let tables = TABLES.get_or_init(Default::default);
-        if let Some(table) = tables.lock().expect("zone cache lock").get(&tz) {
+        if let Some(table) = lock(tables).get(&tz) {
             return Arc::clone(table);
         }
         let table = Arc::new(Self::probe(tz));
-        tables
-            .lock()
-            .expect("zone cache lock")
-            .entry(tz)
-            .or_insert(table)
-            .clone()
+        lock(tables).entry(tz).or_insert(table).clone()
     }
 
     /// Finds the transitions by sampling the offset daily and bisecting each change to the second.
@@ -162,13 +157,23 @@ impl ZoneTable {
     }
 }
 
+/// The cache, even if a thread panicked while holding it (the map stays consistent:
+/// entries are inserted whole).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn offset_seconds(tz: Tz, t: i64) -> i64 {
-    let utc = DateTime::from_timestamp(t, 0).expect("probe instants are representable");
-    i64::from(
-        tz.offset_from_utc_datetime(&utc.naive_utc())
-            .fix()
-            .local_minus_utc(),
-    )
+    // Probe instants lie in the supported range, which chrono represents.
+    DateTime::from_timestamp(t, 0).map_or(0, |utc| {
+        i64::from(
+            tz.offset_from_utc_datetime(&utc.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
-//! Engine throughput: one ticket's life driven like `sla replay` (advance at every event
-//! and timer), with the incremental `CachedTicket` and the re-folding `TicketSla`.
+//! Engine throughput: one ticket's life driven by the replay driver `sla replay` uses
+//! (`sla_core::replay::drive`), with the incremental `CachedTicket` and the re-folding
+//! `TicketSla`.
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
+use sla_core::replay::drive;
 use sla_core::{
-    Advance, Author, CachedTicket, Comment, EventKind, PolicySet, Priority, Status, TicketEvent,
-    TicketSla, TicketSnapshot,
+    Author, CachedTicket, Comment, EventKind, PolicySet, Priority, Status, TicketEvent, TicketSla,
+    TicketSnapshot,
 };
 
 const POLICY: &str = include_str!("../../../examples/policy.yaml");
@@ -69,54 +71,16 @@ fn life() -> Vec<TicketEvent> {
         .collect()
 }
 
-fn drive(
-    mut ingest: impl FnMut(TicketEvent),
-    mut advance: impl FnMut(DateTime<Utc>) -> Advance,
-    events: &[TicketEvent],
-) {
-    let until = events.last().unwrap().at + Duration::days(3);
-    let mut next_due = None;
-    let mut pending = events.iter().peekable();
-    loop {
-        let now = match (pending.peek().map(|e| e.at), next_due) {
-            (Some(a), Some(d)) => a.min(d),
-            (Some(a), None) => a,
-            (None, Some(d)) if d <= until => d,
-            _ => break,
-        };
-        while let Some(event) = pending.next_if(|e| e.at == now) {
-            ingest(event.clone());
-        }
-        next_due = advance(now).next_due;
-    }
-}
-
 fn engine(c: &mut Criterion) {
     let policies = PolicySet::from_yaml("policy.yaml", POLICY).unwrap();
     let events = life();
+    let until = events.last().unwrap().at + Duration::days(3);
+    let deliveries = || events.iter().map(|e| (e.at, e.clone()));
     c.bench_function("ticket life, 10 events, CachedTicket", |b| {
-        b.iter(|| {
-            let ticket = std::cell::RefCell::new(CachedTicket::default());
-            drive(
-                |e| {
-                    ticket.borrow_mut().ingest(e);
-                },
-                |now| ticket.borrow_mut().advance(&policies, now),
-                &events,
-            );
-        })
+        b.iter(|| drive(CachedTicket::default(), &policies, deliveries(), until))
     });
     c.bench_function("ticket life, 10 events, TicketSla", |b| {
-        b.iter(|| {
-            let ticket = std::cell::RefCell::new(TicketSla::default());
-            drive(
-                |e| {
-                    ticket.borrow_mut().ingest(e);
-                },
-                |now| ticket.borrow_mut().advance(&policies, now),
-                &events,
-            );
-        })
+        b.iter(|| drive(TicketSla::default(), &policies, deliveries(), until))
     });
 }
 

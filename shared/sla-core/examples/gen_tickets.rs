@@ -214,6 +214,7 @@ fn ticket(rng: &mut Rng, number: usize, week: DateTime<Utc>) -> Vec<TicketEvent>
             }
             .into(),
         ),
+        ..TicketSnapshot::default()
     };
     let customer = Some(Comment {
         author: Author::Customer,

@@ -14,6 +14,18 @@ pub struct TicketAttributes {
     pub segment: Option<String>,
     pub tags: Vec<String>,
     pub vendor: Option<String>,
+    /// The agent responsible for the ticket.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// The customer account.
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// The requester id (context only: not used for matching).
+    #[serde(default)]
+    pub requester: Option<String>,
+    /// The requester's time zone as first known (the ticket's creation, normally).
+    #[serde(default)]
+    pub requester_timezone: Option<String>,
 }
 
 /// Which kinds of attributes an event changed.
@@ -22,7 +34,7 @@ pub struct AttributeChange {
     /// The status changed.
     pub status: bool,
     /// An attribute used for policy matching (priority, channel, group, segment, tags,
-    /// vendor) changed.
+    /// vendor, assignee, organization) changed.
     pub matching: bool,
 }
 
@@ -58,11 +70,17 @@ impl TicketAttributes {
             change.status = self.status != Some(status);
             self.status = Some(status);
         }
-        change.matching |= replace(&mut self.priority, snapshot.priority);
-        change.matching |= replace(&mut self.channel, snapshot.channel.clone());
-        change.matching |= replace(&mut self.group, snapshot.group.clone());
-        change.matching |= replace(&mut self.segment, snapshot.segment.clone());
-        change.matching |= replace(&mut self.vendor, event.vendor.clone());
+        change.matching |= replace(&mut self.priority, snapshot.priority.as_ref());
+        change.matching |= replace(&mut self.channel, snapshot.channel.as_ref());
+        change.matching |= replace(&mut self.group, snapshot.group.as_ref());
+        change.matching |= replace(&mut self.segment, snapshot.segment.as_ref());
+        change.matching |= replace(&mut self.vendor, event.vendor.as_ref());
+        change.matching |= replace(&mut self.assignee, snapshot.assignee.as_ref());
+        change.matching |= replace(&mut self.organization, snapshot.organization.as_ref());
+        replace(&mut self.requester, snapshot.requester.as_ref());
+        if self.requester_timezone.is_none() {
+            self.requester_timezone = snapshot.requester_timezone.clone();
+        }
         if let Some(tags) = &snapshot.tags {
             let mut sorted = tags.clone();
             sorted.sort();
@@ -74,10 +92,11 @@ impl TicketAttributes {
     }
 }
 
-fn replace<T: PartialEq>(slot: &mut Option<T>, value: Option<T>) -> bool {
+/// Sets `slot` to `value` when given and different (cloning only then).
+fn replace<T: PartialEq + Clone>(slot: &mut Option<T>, value: Option<&T>) -> bool {
     match value {
-        Some(value) if slot.as_ref() != Some(&value) => {
-            *slot = Some(value);
+        Some(value) if slot.as_ref() != Some(value) => {
+            *slot = Some(value.clone());
             true
         }
         _ => false,

@@ -56,6 +56,15 @@ pub struct TicketSnapshot {
     pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester_timezone: Option<String>,
+    /// The agent responsible for the ticket, as the helpdesk identifies them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The customer account (organization, company) the requester belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// The customer who asked (requester id, as the helpdesk identifies them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester: Option<String>,
 }
 
 /// Canonical ticket status.

@@ -9,15 +9,20 @@ pub mod clock;
 pub mod duration;
 pub mod event;
 pub mod policy;
+pub mod replay;
 pub mod schema;
 pub mod sla_event;
+pub mod snapshot;
 pub mod ticket;
 
 pub use attributes::TicketAttributes;
 pub use chrono_tz;
-pub use clock::state::{ClockPhase, ClockState, ClockStep, MatchedPolicy, TicketState};
+pub use clock::state::{
+    ClockPhase, ClockState, ClockStep, MatchedPolicy, PolicyVersion, TicketState,
+};
 pub use event::{Author, Comment, EventKind, Priority, Status, TicketEvent, TicketSnapshot};
 pub use policy::{PolicyError, PolicySet};
 pub use sla_calendar as calendar;
-pub use sla_event::{Metric, SlaEvent, SlaEventType};
+pub use sla_event::{Metric, SlaEvent, SlaEventType, TicketContext};
+pub use snapshot::SnapshotLimits;
 pub use ticket::{Advance, CachedTicket, Ingested, TicketSla};

@@ -1,5 +1,7 @@
 //! The SLA events we announce (warnings, breaches, met, cancelled, retractions).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,10 +14,34 @@ use crate::event::Priority;
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
+    /// From creation to the first public reply by anyone but the customer.
+    Acknowledgement,
     FirstResponse,
     NextResponse,
     PeriodicUpdate,
     Resolution,
+}
+
+/// Every metric, in order.
+pub const METRICS: [Metric; 5] = [
+    Metric::Acknowledgement,
+    Metric::FirstResponse,
+    Metric::NextResponse,
+    Metric::PeriodicUpdate,
+    Metric::Resolution,
+];
+
+impl Metric {
+    /// Position in [`METRICS`].
+    pub fn slot(self) -> usize {
+        match self {
+            Metric::Acknowledgement => 0,
+            Metric::FirstResponse => 1,
+            Metric::NextResponse => 2,
+            Metric::PeriodicUpdate => 3,
+            Metric::Resolution => 4,
+        }
+    }
 }
 
 /// What an SLA event announces.
@@ -55,4 +81,47 @@ pub struct SlaEvent {
     /// The `event_id` this event withdraws, retractions only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retracts: Option<String>,
+    /// The ticket's attributes when the event was announced (top-level fields in JSON);
+    /// shared by the announcements made while the attributes stay the same.
+    #[serde(flatten, default)]
+    pub context: Arc<TicketContext>,
+}
+
+/// The ticket's attributes carried by every SLA event, for consumers to route on
+/// (e.g. an EventBridge rule on `detail.group`). Absent fields were unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TicketContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// The customer account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// The agent responsible for the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The helpdesk that sent the ticket's events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// The ticket's tags, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl TicketContext {
+    /// The context of a ticket with these attributes.
+    pub fn of(attributes: &crate::attributes::TicketAttributes) -> TicketContext {
+        TicketContext {
+            group: attributes.group.clone(),
+            segment: attributes.segment.clone(),
+            channel: attributes.channel.clone(),
+            organization: attributes.organization.clone(),
+            assignee: attributes.assignee.clone(),
+            vendor: attributes.vendor.clone(),
+            tags: attributes.tags.clone(),
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! A ticket's SLA record: its ordered, de-duplicated event history and what has been
 //! announced, with the operations every entry point uses (`ingest`, `advance`,
-//! `evaluate`, `compact`).
+//! `evaluate`, `compact`, `snapshot`).
 
 use std::collections::HashSet;
 
@@ -12,21 +12,31 @@ use crate::attributes::TicketAttributes;
 use crate::clock::fold::{is_counting_comment, Fold};
 use crate::clock::state::TicketState;
 use crate::clock::summarize;
-use crate::event::{EventKind, TicketEvent};
+use crate::event::{EventKind, Status, TicketEvent};
 use crate::policy::PolicySet;
 use crate::sla_event::{SlaEvent, SlaEventType};
+use crate::snapshot::{self, Snapshot, SnapshotLimits};
 
 /// Everything the engine needs to know about one ticket, persisted by the stores as JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TicketSla {
     /// Events in `at` order (ties: arrival order), duplicates dropped.
     pub history: Vec<TicketEvent>,
-    /// Events already announced (kept for de-duplication and retractions).
+    /// Events already announced (kept for de-duplication and retractions); those of
+    /// cycles folded away by a snapshot are dropped.
     pub announced: Vec<SlaEvent>,
-    /// Sorted 64-bit hashes (FNV-1a) of the ids of events removed by `compact`, so
-    /// their redelivery is still recognised as a duplicate.
+    /// Sorted 64-bit hashes (FNV-1a) of the ids of events removed by `compact`, or
+    /// folded into the snapshot at its point, so their redelivery is still recognised
+    /// as a duplicate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub compacted_ids: Vec<u64>,
+    /// The latest instant of an event whose id hash is in `compacted_ids` (None for
+    /// records stored before it was tracked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compacted_through: Option<DateTime<Utc>>,
+    /// The settled past folded away by [`TicketSla::snapshot`]; `history` continues it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
 }
 
 /// A `TicketSla` plus an in-memory fold of its history, for callers that advance the
@@ -115,6 +125,7 @@ impl TicketSla {
             if inert && excess > 0 {
                 excess -= 1;
                 self.compacted_ids.push(id_hash(&event.event_id));
+                self.compacted_through = self.compacted_through.max(Some(event.at));
             } else {
                 attributes.apply(&event);
                 keep.push(event);
@@ -123,6 +134,81 @@ impl TicketSla {
         self.history = keep;
         self.compacted_ids.sort_unstable();
         self.compacted_ids.dedup();
+    }
+
+    /// Bounds the record by the ticket's open cycles: when the history holds more than
+    /// `limits.above` events and everything due at `now` is announced (call it right
+    /// after [`TicketSla::advance`] at the same `now`), folds all but the newest
+    /// `limits.keep` events (none after `now`) into `snapshot`, dropping finished cycles
+    /// and their entries in `announced`. Later folds give the same results, except that
+    /// an event stamped before the snapshot point is then ignored as a `Duplicate`
+    /// (see [`crate::snapshot`]). Returns whether a snapshot was taken.
+    pub fn snapshot(
+        &mut self,
+        policies: &PolicySet,
+        now: DateTime<Utc>,
+        limits: &SnapshotLimits,
+    ) -> bool {
+        if self.history.len() <= limits.above {
+            return false;
+        }
+        let Some(cut) = snapshot::cut(&self.history, now, limits.keep) else {
+            return false;
+        };
+        let mut fold = snapshot::start(self.snapshot.as_ref(), policies);
+        for event in &self.history[..cut] {
+            fold.apply(policies, event);
+        }
+        let mut prefix = fold.clone();
+        for event in self.history[cut..].iter().take_while(|e| e.at <= now) {
+            fold.apply(policies, event);
+        }
+        fold.fire(policies, now, true);
+        if !announce::diff(&fold.produced, &self.announced, now).is_empty() {
+            return false;
+        }
+        let point = self.history[cut - 1].at;
+        let dropped = prefix.prune_to_snapshot();
+        self.announced
+            .retain(|e| !dropped.contains(&(e.metric, e.cycle)));
+        self.keep_ids_at(point, cut);
+        self.history.drain(..cut);
+        self.snapshot = Some(Snapshot {
+            at: point,
+            fold: prefix,
+        });
+        true
+    }
+
+    /// The ticket's latest known status (from the history, else the snapshot).
+    pub fn current_status(&self) -> Option<Status> {
+        self.history
+            .iter()
+            .rev()
+            .find_map(|e| e.ticket.status)
+            .or_else(|| self.snapshot.as_ref()?.fold.attrs.status)
+    }
+
+    /// The instant of the ticket's latest event (from the history, else the snapshot).
+    pub fn last_event_at(&self) -> Option<DateTime<Utc>> {
+        self.history
+            .last()
+            .map(|e| e.at)
+            .or_else(|| self.snapshot.as_ref().map(|s| s.at))
+    }
+
+    /// Before folding `history[..cut]` up to `point`: keeps only the id hashes a later
+    /// duplicate check still needs, those of events stamped at `point` or later.
+    fn keep_ids_at(&mut self, point: DateTime<Utc>, cut: usize) {
+        if self.compacted_through.is_some_and(|t| t < point) {
+            self.compacted_ids.clear();
+        }
+        let at_point = self.history[..cut].iter().filter(|e| e.at == point);
+        self.compacted_ids
+            .extend(at_point.map(|e| id_hash(&e.event_id)));
+        self.compacted_ids.sort_unstable();
+        self.compacted_ids.dedup();
+        self.compacted_through = self.compacted_through.max(Some(point));
     }
 }
 
@@ -166,7 +252,8 @@ impl CachedTicket {
 }
 
 fn ingest(sla: &mut TicketSla, runtime: &mut Runtime, event: TicketEvent) -> Ingested {
-    if has_seen(sla, runtime, &event.event_id) {
+    let before_snapshot = sla.snapshot.as_ref().is_some_and(|s| event.at < s.at);
+    if before_snapshot || has_seen(sla, runtime, &event.event_id) {
         return Ingested::Duplicate;
     }
     let position = sla.history.partition_point(|e| e.at <= event.at);
@@ -211,7 +298,7 @@ fn advance(
     {
         fold.apply(policies, event);
     }
-    fold.fire(now, true);
+    fold.fire(policies, now, true);
     let incremental = continued && runtime.clean_announced == Some(sla.announced.len());
     let new_events = if incremental {
         fold.produced[produced_before..]
@@ -262,7 +349,10 @@ fn take_fold(
     });
     match cached {
         Some(fold) => (fold, true),
-        None => (Box::new(Fold::new(policies)), false),
+        None => (
+            Box::new(snapshot::start(sla.snapshot.as_ref(), policies)),
+            false,
+        ),
     }
 }
 
@@ -299,10 +389,10 @@ fn evaluate(
 }
 
 fn fold_at(sla: &TicketSla, policies: &PolicySet, now: DateTime<Utc>) -> Fold {
-    let mut fold = Fold::new(policies);
+    let mut fold = snapshot::start(sla.snapshot.as_ref(), policies);
     for event in sla.history.iter().take_while(|e| e.at <= now) {
         fold.apply(policies, event);
     }
-    fold.fire(now, true);
+    fold.fire(policies, now, true);
     fold
 }

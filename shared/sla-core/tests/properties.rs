@@ -252,3 +252,49 @@ fn an_event_stamped_in_the_future_is_due_at_its_instant() {
     let state = ticket.evaluate(&policies, skewed);
     assert_eq!(state.status, Some(Status::Solved));
 }
+
+use sla_core::snapshot::agrees;
+use sla_core::SnapshotLimits;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Snapshots taken at arbitrary points of an in-order delivery (and stored, as JSON)
+    /// change nothing: the same announcements, the same state less the finished cycles
+    /// folded away, and every event delivered so far is still a duplicate.
+    #[test]
+    fn snapshots_keep_every_fold_result(
+        events in history(),
+        plan in prop::collection::vec(prop::option::of(0usize..4), 14),
+    ) {
+        let policies = policies();
+        let mut whole = TicketSla::default();
+        let mut snapped = TicketSla::default();
+        let (mut expected, mut announced) = (Vec::new(), Vec::new());
+        for (i, e) in events.iter().enumerate() {
+            prop_assert_eq!(snapped.ingest(e.clone()), whole.ingest(e.clone()));
+            let next = events.get(i + 1).map_or(e.at + Duration::days(1), |n| n.at);
+            for now in [e.at, e.at + (next - e.at) / 2] {
+                expected.extend(whole.advance(&policies, now).new_events);
+                announced.extend(snapped.advance(&policies, now).new_events);
+                if let Some(keep) = plan[i] {
+                    let kept = snapped.history.len();
+                    let took = snapped.snapshot(&policies, now, &SnapshotLimits { above: 0, keep });
+                    prop_assert_eq!(took, kept > keep, "settled right after advance");
+                    let stored = serde_json::to_string(&snapped).unwrap();
+                    snapped = serde_json::from_str(&stored).unwrap();
+                }
+                let state = snapped.evaluate(&policies, now);
+                prop_assert!(agrees(&state, &whole.evaluate(&policies, now)), "{:#?}", state);
+            }
+            for earlier in &events[..=i] {
+                prop_assert_eq!(snapped.clone().ingest(earlier.clone()), Ingested::Duplicate);
+            }
+        }
+        let now = end_of(&events);
+        expected.extend(whole.advance(&policies, now).new_events);
+        announced.extend(snapped.advance(&policies, now).new_events);
+        prop_assert_eq!(announced, expected);
+        prop_assert!(agrees(&snapped.evaluate(&policies, now), &whole.evaluate(&policies, now)));
+    }
+}

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sla_core::calendar::IcsSources;
 use sla_core::duration::format_duration;
 use sla_core::policy::{metric_name, priority_name, status_name};
 use sla_core::{
@@ -26,6 +27,15 @@ struct Scenario {
     expect: Vec<String>,
     #[serde(default)]
     clocks: Option<Vec<String>>,
+    /// Fields of the evaluated `TicketState` (JSON) at `until` that must be equal.
+    #[serde(default)]
+    state: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Per announcement (in order): fields of its JSON that must be equal.
+    #[serde(default)]
+    announcement_fields: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// iCalendar files the policy's `holidays_ics` name, by path as written.
+    #[serde(default)]
+    ics: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +58,16 @@ struct EventRow {
     tags: Option<Vec<String>>,
     #[serde(default)]
     requester_timezone: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    assignee: Option<String>,
+    #[serde(default)]
+    organization: Option<String>,
+    #[serde(default)]
+    requester: Option<String>,
+    #[serde(default)]
+    vendor: Option<String>,
     /// `agent`, `customer`, `system`, optionally followed by ` private`.
     #[serde(default)]
     comment: Option<String>,
@@ -97,10 +117,13 @@ fn to_event(index: usize, row: &EventRow) -> TicketEvent {
             group: row.group.clone(),
             tags: row.tags.clone(),
             requester_timezone: row.requester_timezone.clone(),
-            ..TicketSnapshot::default()
+            channel: row.channel.clone(),
+            assignee: row.assignee.clone(),
+            organization: row.organization.clone(),
+            requester: row.requester.clone(),
         },
         comment,
-        vendor: None,
+        vendor: row.vendor.clone(),
     }
 }
 
@@ -147,7 +170,12 @@ fn line_kind(kind: SlaEventType) -> &'static str {
 fn run(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let scenario: Scenario = serde_norway::from_str(&text).map_err(|e| format!("fixture: {e}"))?;
-    let policies = PolicySet::from_yaml("policy", &scenario.policy).map_err(|e| e.to_string())?;
+    let mut ics = IcsSources::new();
+    for (file, text) in &scenario.ics {
+        ics.insert(file.clone(), text.clone());
+    }
+    let policies = PolicySet::from_yaml_with_ics("policy", &scenario.policy, &ics)
+        .map_err(|e| e.to_string())?;
     let mut deliveries = Vec::new();
     for (index, row) in scenario.events.iter().enumerate() {
         let event = to_event(index, row);
@@ -202,6 +230,28 @@ fn run(path: &Path) -> Result<(), String> {
             ));
         }
     }
+    if let Some(expected) = &scenario.state {
+        let state = serde_json::to_value(ticket.evaluate(&policies, scenario.until))
+            .map_err(|e| e.to_string())?;
+        problems.extend(subset_problems("state", expected, &state));
+    }
+    if let Some(expected) = &scenario.announcement_fields {
+        if expected.len() != announced.len() {
+            problems.push(format!(
+                "announcement_fields: {} expected, {} announced",
+                expected.len(),
+                announced.len()
+            ));
+        }
+        for (index, (fields, event)) in expected.iter().zip(&announced).enumerate() {
+            let actual = serde_json::to_value(event).map_err(|e| e.to_string())?;
+            problems.extend(subset_problems(
+                &format!("announcement {}", index + 1),
+                fields,
+                &actual,
+            ));
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -209,12 +259,27 @@ fn run(path: &Path) -> Result<(), String> {
     }
 }
 
-#[test]
-fn scenarios() {
+/// The keys of `expected` whose value differs in `actual` (a missing key is `null`).
+fn subset_problems(
+    what: &str,
+    expected: &serde_json::Map<String, serde_json::Value>,
+    actual: &serde_json::Value,
+) -> Vec<String> {
+    expected
+        .iter()
+        .filter_map(|(key, value)| {
+            let got = actual.get(key).unwrap_or(&serde_json::Value::Null);
+            (got != value).then(|| format!("{what}: {key}: expected {value}, got {got}"))
+        })
+        .collect()
+}
+
+/// One test per scenario file, named after it.
+fn main() -> std::process::ExitCode {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("the scenarios directory")
+        .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     paths.sort();
@@ -223,14 +288,17 @@ fn scenarios() {
         "scenario files missing in {}",
         dir.display()
     );
-    let failures: Vec<String> = paths
-        .iter()
-        .filter_map(|path| run(path).err().map(|e| format!("{}:\n{e}", path.display())))
+    let trials = paths
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            libtest_mimic::Trial::test(name, move || {
+                run(&path).map_err(|e| format!("{}:\n{e}", path.display()).into())
+            })
+        })
         .collect();
-    assert!(
-        failures.is_empty(),
-        "{} scenario(s) failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    libtest_mimic::run(&libtest_mimic::Arguments::from_args(), trials).exit_code()
 }

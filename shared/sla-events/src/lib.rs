@@ -2,6 +2,12 @@
 //! JSON lines to stdout ([`StdoutSink`]) or a file ([`JsonLinesFileSink`]), by HTTP POST
 //! (`HttpSink`, feature `http`), or into memory for tests ([`MemorySink`]).
 
+// Input-derived values never unwrap or panic: bad input is an error, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use std::future::Future;
 
 use sla_core::{SlaEvent, SlaEventType};
@@ -14,6 +20,8 @@ mod json_lines;
 mod memory;
 mod retry;
 #[cfg(feature = "testkit")]
+// Test support: a failed expectation there is a test failure, never a production path.
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 pub mod testkit;
 
 #[cfg(feature = "eventbridge")]
@@ -85,6 +93,7 @@ mod test_events {
             elapsed_seconds: 3600,
             threshold: None,
             retracts: None,
+            context: Default::default(),
         }
     }
 }

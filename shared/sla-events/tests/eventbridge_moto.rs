@@ -29,6 +29,7 @@ fn event(id: &str, kind: SlaEventType) -> SlaEvent {
         elapsed_seconds: 3601,
         threshold: None,
         retracts: None,
+        context: Default::default(),
     }
 }
 

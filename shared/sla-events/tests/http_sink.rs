@@ -101,6 +101,7 @@ fn event(id: &str) -> SlaEvent {
         elapsed_seconds: 5400,
         threshold: Some("75%".into()),
         retracts: None,
+        context: Default::default(),
     }
 }
 

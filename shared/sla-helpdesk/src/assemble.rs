@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sla_core::event::{Comment, EventKind, Priority, Status, TicketEvent, TicketSnapshot};
 
-use crate::config::{vocabulary_key, Mapping, SegmentFrom};
+use crate::config::{vocabulary_key, Limits, Mapping, SegmentFrom};
 use crate::error::WebhookError;
 use crate::request::WebhookRequest;
 use crate::vendor::Vendor;
@@ -26,6 +26,8 @@ pub(crate) struct RawTicket {
     pub brand: Option<String>,
     pub tags: Option<Vec<String>>,
     pub requester_timezone: Option<String>,
+    pub assignee: Option<String>,
+    pub requester: Option<String>,
 }
 
 /// Everything an adapter's parser reads: who the request is for and how to map it.
@@ -36,6 +38,10 @@ pub(crate) struct Context<'a> {
     pub request: &'a WebhookRequest<'a>,
     /// Receipt time, used only where a payload carries no time of its own.
     pub now: DateTime<Utc>,
+    /// The account payloads must name (verified requests of a bound tenant only).
+    pub account: Option<&'a str>,
+    /// Request limits (the events-per-request cap).
+    pub limits: Limits,
 }
 
 impl Context<'_> {
@@ -105,6 +111,9 @@ impl Context<'_> {
             segment,
             tags: raw.tags,
             requester_timezone: raw.requester_timezone,
+            assignee: raw.assignee,
+            organization: raw.organization,
+            requester: raw.requester,
         })
     }
 
@@ -141,6 +150,32 @@ impl Context<'_> {
             comment: None,
             vendor: Some(self.vendor.name().to_string()),
         }
+    }
+
+    /// Refuses (403) a payload naming another account than the tenant's `account:`, or
+    /// naming none; `found` are the payload's account identifiers (any one may match).
+    pub fn check_account(
+        &self,
+        field: &str,
+        found: impl IntoIterator<Item = Option<String>>,
+    ) -> Result<(), WebhookError> {
+        let Some(expected) = self.account else {
+            return Ok(());
+        };
+        let found: Vec<String> = found.into_iter().flatten().collect();
+        if found
+            .iter()
+            .any(|f| f.trim().eq_ignore_ascii_case(expected.trim()))
+        {
+            return Ok(());
+        }
+        let reason = match found.first() {
+            Some(other) => format!("account {other:?} is not this tenant's account"),
+            None => {
+                "the payload does not name its account, and this tenant is bound to one".to_string()
+            }
+        };
+        Err(WebhookError::forbidden(field, reason))
     }
 
     /// `<vendor>:<id>` for a vendor-supplied delivery or event id.

@@ -11,6 +11,10 @@ use sla_core::event::{Priority, Status};
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 /// Default accepted clock difference for signed timestamps: 5 minutes.
 pub const DEFAULT_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(300);
+/// Largest accepted `timestamp_tolerance_secs`: one day (more would disable the window).
+pub const MAX_TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(86_400);
+/// Default cap on events in one request (a canonical array, a HubSpot batch): 1,000.
+pub const DEFAULT_MAX_EVENTS_PER_REQUEST: usize = 1_000;
 
 /// A resolved secret. `Debug` never shows the value.
 #[derive(Clone, PartialEq, Eq)]
@@ -124,6 +128,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Signed timestamps further than this from `now` (either way) are refused.
     pub timestamp_tolerance: Duration,
+    /// Requests carrying more events than this are refused with 413.
+    pub max_events: usize,
 }
 
 impl Default for Limits {
@@ -131,7 +137,21 @@ impl Default for Limits {
         Self {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             timestamp_tolerance: DEFAULT_TIMESTAMP_TOLERANCE,
+            max_events: DEFAULT_MAX_EVENTS_PER_REQUEST,
         }
+    }
+}
+
+impl Limits {
+    /// Refuses a request with more than `max_events` events (413).
+    pub(crate) fn check_events(&self, count: usize) -> Result<(), crate::WebhookError> {
+        if count > self.max_events {
+            return Err(crate::WebhookError::TooManyEvents {
+                limit: self.max_events,
+                actual: count,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -144,15 +164,18 @@ pub struct VendorConfig {
     pub mapping: Mapping,
     /// Size and clock limits.
     pub limits: Limits,
+    /// The helpdesk account this tenant's payloads must name (`account:`); `None` accepts any.
+    pub account: Option<String>,
 }
 
 impl VendorConfig {
-    /// A configuration with default mapping and limits.
+    /// A configuration with default mapping and limits, bound to no account.
     pub fn new(secret: Secret) -> Self {
         Self {
             secret,
             mapping: Mapping::default(),
             limits: Limits::default(),
+            account: None,
         }
     }
 }

@@ -17,6 +17,12 @@ pub enum WebhookError {
     /// Valid JSON but a required field is missing or invalid (422).
     #[error("unprocessable {field}: {reason}")]
     Unprocessable { field: String, reason: String },
+    /// Genuine, but for another helpdesk account than the tenant's `account:` (403).
+    #[error("forbidden {field}: {reason}")]
+    Forbidden { field: String, reason: String },
+    /// More events in one request than the limit (413).
+    #[error("too many events: {actual}, limit {limit} per request")]
+    TooManyEvents { limit: usize, actual: usize },
 }
 
 impl WebhookError {
@@ -27,6 +33,8 @@ impl WebhookError {
             Self::TooLarge { .. } => 413,
             Self::Malformed { .. } => 400,
             Self::Unprocessable { .. } => 422,
+            Self::Forbidden { .. } => 403,
+            Self::TooManyEvents { .. } => 413,
         }
     }
 
@@ -47,6 +55,22 @@ impl WebhookError {
         Self::Unprocessable {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn forbidden(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Forbidden {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// This error reported under `field` (a payload path the helper did not know).
+    pub(crate) fn for_field(self, field: &str) -> Self {
+        match self {
+            Self::Unprocessable { reason, .. } => Self::unprocessable(field, reason),
+            Self::Malformed { reason, .. } => Self::malformed(field, reason),
+            other => other,
         }
     }
 

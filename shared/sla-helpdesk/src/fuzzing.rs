@@ -25,10 +25,16 @@ const HEADERS: &[(&str, &str)] = &[
     ("Authorization", "Basic Og=="),
 ];
 
+/// HubSpot's older signature headers, without the v3 one, so its v1/v2 verifier runs.
+const HUBSPOT_LEGACY_HEADERS: &[(&str, &str)] = &[
+    ("X-HubSpot-Signature", "00"),
+    ("X-HubSpot-Signature-Version", "v2"),
+];
+
 /// Runs `vendor`'s parser and its verify-then-parse path on `body`; results are ignored,
 /// only a panic matters.
 pub fn exercise(vendor: Vendor, body: &[u8]) {
-    let now = DateTime::<Utc>::from_timestamp(1_735_689_600, 0).expect("valid instant");
+    let now = DateTime::<Utc>::from_timestamp(1_735_689_600, 0).unwrap_or_default();
     let headers: Vec<(String, String)> = HEADERS
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -42,4 +48,15 @@ pub fn exercise(vendor: Vendor, body: &[u8]) {
     let _ = parse_unverified(vendor, "acme", &Mapping::default(), &request, now);
     let config = VendorConfig::new(Secret::new("fuzz-secret"));
     let _ = verify_and_parse(vendor, "acme", &config, &request, now);
+    if vendor == Vendor::Hubspot {
+        let legacy: Vec<(String, String)> = HUBSPOT_LEGACY_HEADERS
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let request = WebhookRequest {
+            headers: &legacy,
+            ..request
+        };
+        let _ = verify_and_parse(vendor, "acme", &config, &request, now);
+    }
 }

@@ -63,12 +63,21 @@ pub(crate) fn instant(value: &Value, path: &str) -> Result<Option<DateTime<Utc>>
     match get(value, path) {
         None => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(raw) => time::instant(raw).map(Some).ok_or_else(|| {
-            WebhookError::unprocessable(
+        Some(raw) => match time::parse_checked(raw) {
+            Ok(at) => Ok(Some(at)),
+            Err(time::BadInstant::NotATime) => Err(WebhookError::unprocessable(
                 path,
                 format!("{raw} is not a time (epoch s/ms or RFC 3339)"),
-            )
-        }),
+            )),
+            Err(time::BadInstant::OutOfRange) => Err(WebhookError::unprocessable(
+                path,
+                format!(
+                    "{raw} is outside the supported range {} to {}",
+                    time::EARLIEST_INSTANT,
+                    time::LATEST_INSTANT
+                ),
+            )),
+        },
     }
 }
 
@@ -92,6 +101,15 @@ pub(crate) fn names(value: &Value, path: &str, key: &str) -> Option<Vec<String>>
     )
 }
 
+/// The lower-case host of a URL at `path` (`https://acme.freshdesk.com/a/1` → `acme.freshdesk.com`).
+pub(crate) fn url_host(value: &Value, path: &str) -> Option<String> {
+    let url = text(value, path)?;
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// Tags given as one space- or comma-separated string (trigger templates).
 pub(crate) fn split_tags(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == ',')
@@ -111,6 +129,14 @@ mod tests {
         assert_eq!(required_id(&v, "a.id").unwrap(), "12");
         assert_eq!(required_id(&v, "b.id").unwrap(), "x-1");
         assert_eq!(required_id(&v, "c.id").unwrap_err().http_status(), 422);
+    }
+
+    #[test]
+    fn url_host_reads_the_host_only() {
+        let v = json!({"a": "https://Acme.freshdesk.com:443/a/tickets/1?x", "b": "acme.atlassian.net/rest", "c": "https://"});
+        assert_eq!(url_host(&v, "a").as_deref(), Some("acme.freshdesk.com"));
+        assert_eq!(url_host(&v, "b").as_deref(), Some("acme.atlassian.net"));
+        assert_eq!(url_host(&v, "c"), None);
     }
 
     #[test]

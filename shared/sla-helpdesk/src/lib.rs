@@ -11,6 +11,12 @@
 //! assert_eq!(error.http_status(), 401); // no X-Sla-Signature header
 //! ```
 
+// Input-derived values never unwrap or panic: a request is refused, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod assemble;
 mod config;
 mod error;
@@ -22,13 +28,14 @@ mod signature;
 mod template;
 mod tenants;
 mod time;
+mod validate;
 mod vendor;
 mod vendors;
 mod webhook;
 
 pub use config::{
     Limits, Mapping, Secret, SegmentFrom, VendorConfig, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TIMESTAMP_TOLERANCE,
+    DEFAULT_MAX_EVENTS_PER_REQUEST, DEFAULT_TIMESTAMP_TOLERANCE, MAX_TIMESTAMP_TOLERANCE,
 };
 pub use error::{ConfigError, WebhookError};
 pub use request::WebhookRequest;
@@ -36,5 +43,7 @@ pub use tenants::{
     is_valid_tenant_name, resolve_tenants, EnvSecretResolver, ResolvedTenants, SecretResolver,
     SecretSource, SecretUnavailable, TenantConfig, TenantsFile, VendorEntry, MAX_TENANT_NAME_LEN,
 };
+pub use time::{in_range as instant_in_range, EARLIEST_INSTANT, LATEST_INSTANT};
+pub use validate::{MAX_STRING_BYTES, MAX_TAGS, MAX_TAG_BYTES, MAX_TICKET_ID_BYTES};
 pub use vendor::{UnknownVendor, Vendor};
 pub use webhook::{parse_unverified, verify_and_parse};

@@ -11,6 +11,7 @@
 //!         statuses: {"Waiting on vendor": on_hold}
 //!         priorities: {P1: urgent}
 //!         segment_from: organization
+//!         account: "22129848"             # optional: payloads for another account are 403
 //! ```
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use sla_core::event::{Priority, Status};
 
-use crate::config::{Limits, Mapping, Secret, SegmentFrom, VendorConfig};
+use crate::config::{Limits, Mapping, Secret, SegmentFrom, VendorConfig, MAX_TIMESTAMP_TOLERANCE};
 use crate::error::ConfigError;
 use crate::vendor::Vendor;
 
@@ -108,6 +109,8 @@ pub struct VendorEntry {
     pub secret: SecretSource,
     pub mapping: Mapping,
     pub limits: Limits,
+    /// The helpdesk account payloads must name (`account:`), if bound.
+    pub account: Option<String>,
 }
 
 /// One tenant of the file.
@@ -198,6 +201,47 @@ impl ResolvedTenants {
     pub fn tenant_names(&self) -> impl Iterator<Item = &str> {
         self.tenants.keys().map(String::as_str)
     }
+
+    /// Configuration risks worth a warning at start-up (never the secrets themselves):
+    /// tenants sharing one vendor secret where some of them set no `account:`, so a
+    /// payload signed for one is accepted at the other's URL.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut shared: BTreeMap<(Vendor, &[u8]), Vec<SecretUser<'_>>> = BTreeMap::new();
+        for (name, tenant) in &self.tenants {
+            for (vendor, config) in &tenant.vendors {
+                shared
+                    .entry((*vendor, config.secret.expose()))
+                    .or_default()
+                    .push((name, config.account.is_some()));
+            }
+        }
+        shared
+            .into_iter()
+            .filter(|(_, users)| users.len() > 1 && users.iter().any(|(_, bound)| !bound))
+            .map(|((vendor, _), users)| shared_secret_warning(vendor, &users))
+            .collect()
+    }
+}
+
+/// A tenant using a secret, and whether its entry sets `account:`.
+type SecretUser<'a> = (&'a str, bool);
+
+fn shared_secret_warning(vendor: Vendor, users: &[SecretUser<'_>]) -> String {
+    let names: Vec<&str> = users.iter().map(|(name, _)| *name).collect();
+    let unbound: Vec<&str> = users
+        .iter()
+        .filter(|(_, bound)| !bound)
+        .map(|(name, _)| *name)
+        .collect();
+    let remedy = match vendor.account_field() {
+        Some(field) => format!("set `account:` ({field}) on each"),
+        None => "give each its own secret".to_string(),
+    };
+    format!(
+        "tenants {} share one {vendor} secret and {} set(s) no account: a payload signed for one is accepted at the others' URLs; {remedy}",
+        names.join(", "),
+        unbound.join(", ")
+    )
 }
 
 /// Reads every configured secret; the first one that cannot be read fails the whole start-up.
@@ -220,6 +264,7 @@ pub fn resolve_tenants(
                 secret: Secret::new(value),
                 mapping: entry.mapping.clone(),
                 limits: entry.limits,
+                account: entry.account.clone(),
             };
             vendors.insert(*vendor, config);
         }
@@ -259,6 +304,8 @@ struct RawVendor {
     segment_from: Option<String>,
     max_body_bytes: Option<usize>,
     timestamp_tolerance_secs: Option<u64>,
+    max_events_per_request: Option<usize>,
+    account: Option<String>,
 }
 
 impl RawTenant {
@@ -276,14 +323,19 @@ impl RawTenant {
             let vendor: Vendor = name.parse().map_err(|e: crate::vendor::UnknownVendor| {
                 invalid(source, &vendor_field, &e.to_string())
             })?;
-            vendors.insert(vendor, raw.validate(source, &vendor_field)?);
+            vendors.insert(vendor, raw.validate(source, &vendor_field, vendor)?);
         }
         Ok(TenantConfig { policy, vendors })
     }
 }
 
 impl RawVendor {
-    fn validate(self, source: &str, field: &str) -> Result<VendorEntry, ConfigError> {
+    fn validate(
+        self,
+        source: &str,
+        field: &str,
+        vendor: Vendor,
+    ) -> Result<VendorEntry, ConfigError> {
         let secret = match (self.secret_env, self.secret_arn, self.secret_ssm) {
             (Some(v), None, None) => SecretSource::Env(v),
             (None, Some(v), None) => SecretSource::SecretsManager(v),
@@ -317,21 +369,59 @@ impl RawVendor {
             limits.max_body_bytes = bytes;
         }
         if let Some(secs) = self.timestamp_tolerance_secs {
-            if secs == 0 {
+            let max = MAX_TIMESTAMP_TOLERANCE.as_secs();
+            if secs == 0 || secs > max {
                 return Err(invalid(
                     source,
                     &format!("{field}.timestamp_tolerance_secs"),
-                    "must be positive",
+                    &format!(
+                        "must be 1 to {max} (one day); a larger window no longer refuses replays"
+                    ),
                 ));
             }
             limits.timestamp_tolerance = Duration::from_secs(secs);
         }
+        if let Some(count) = self.max_events_per_request {
+            if count == 0 {
+                return Err(invalid(
+                    source,
+                    &format!("{field}.max_events_per_request"),
+                    "must be positive",
+                ));
+            }
+            limits.max_events = count;
+        }
+        let account = validate_account(source, field, vendor, self.account)?;
         Ok(VendorEntry {
             secret,
             mapping: Mapping::new(self.statuses, self.priorities, segment_from),
             limits,
+            account,
         })
     }
+}
+
+fn validate_account(
+    source: &str,
+    field: &str,
+    vendor: Vendor,
+    account: Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let field = format!("{field}.account");
+    if account.trim().is_empty() {
+        return Err(invalid(source, &field, "is empty"));
+    }
+    if vendor.account_field().is_none() {
+        return Err(invalid(
+            source,
+            &field,
+            &format!("{vendor} payloads do not identify the account; give this tenant its own secret instead"),
+        ));
+    }
+    Ok(Some(account.trim().to_string()))
 }
 
 fn invalid(source: &str, field: &str, reason: &str) -> ConfigError {

@@ -42,6 +42,23 @@ impl Vendor {
             Vendor::Canonical => "canonical",
         }
     }
+
+    /// What `account:` is matched against in this vendor's payloads; `None` where the
+    /// payload does not identify the account (Help Scout) or the tenant is already in the
+    /// body (canonical).
+    pub fn account_field(self) -> Option<&'static str> {
+        match self {
+            Vendor::Zendesk => Some("account_id (events) or the template's account"),
+            Vendor::Freshdesk => Some("the host of ticket_url"),
+            Vendor::Intercom => Some("app_id"),
+            Vendor::Jira => Some("the host of issue.self (the site)"),
+            Vendor::Front => {
+                Some("authorization.id (application webhooks) or the company in _links.self")
+            }
+            Vendor::Hubspot => Some("portalId"),
+            Vendor::HelpScout | Vendor::Canonical => None,
+        }
+    }
 }
 
 impl fmt::Display for Vendor {

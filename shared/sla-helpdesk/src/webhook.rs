@@ -7,6 +7,7 @@ use crate::assemble::Context;
 use crate::config::{Limits, Mapping, VendorConfig};
 use crate::error::WebhookError;
 use crate::request::WebhookRequest;
+use crate::validate;
 use crate::vendor::Vendor;
 use crate::vendors;
 
@@ -24,7 +25,12 @@ pub fn verify_and_parse(
 ) -> Result<Vec<TicketEvent>, WebhookError> {
     check_size(&config.limits, request)?;
     verify(vendor, config, request, now)?;
-    parse(vendor, tenant, &config.mapping, request, now)
+    let settings = Settings {
+        mapping: &config.mapping,
+        limits: config.limits,
+        account: config.account.as_deref(),
+    };
+    parse(vendor, tenant, &settings, request, now)
 }
 
 /// Parses without verifying the signature (for `sla normalize` without `--secret`).
@@ -35,7 +41,19 @@ pub fn parse_unverified(
     request: &WebhookRequest<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<TicketEvent>, WebhookError> {
-    parse(vendor, tenant, mapping, request, now)
+    let settings = Settings {
+        mapping,
+        limits: Limits::default(),
+        account: None,
+    };
+    parse(vendor, tenant, &settings, request, now)
+}
+
+/// What parsing takes from the tenant's configuration.
+struct Settings<'a> {
+    mapping: &'a Mapping,
+    limits: Limits,
+    account: Option<&'a str>,
 }
 
 fn check_size(limits: &Limits, request: &WebhookRequest<'_>) -> Result<(), WebhookError> {
@@ -68,28 +86,43 @@ fn verify(
     }
 }
 
+/// Parses with the vendor's adapter, then checks every event against the field limits.
 fn parse(
     vendor: Vendor,
     tenant: &str,
-    mapping: &Mapping,
+    settings: &Settings<'_>,
     request: &WebhookRequest<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<TicketEvent>, WebhookError> {
     let ctx = Context {
         vendor,
         tenant,
-        mapping,
+        mapping: settings.mapping,
         request,
         now,
+        account: settings.account,
+        limits: settings.limits,
     };
-    match vendor {
-        Vendor::Zendesk => vendors::zendesk::parse(&ctx),
-        Vendor::Freshdesk => vendors::freshdesk::parse(&ctx),
-        Vendor::Intercom => vendors::intercom::parse(&ctx),
-        Vendor::HelpScout => vendors::helpscout::parse(&ctx),
-        Vendor::Jira => vendors::jira::parse(&ctx),
-        Vendor::Front => vendors::front::parse(&ctx),
-        Vendor::Hubspot => vendors::hubspot::parse(&ctx),
-        Vendor::Canonical => vendors::canonical::parse(&ctx),
+    let events = parse_vendor(&ctx)?;
+    settings.limits.check_events(events.len())?;
+    // Canonical events were checked as they were read, with their place in the body.
+    if vendor != Vendor::Canonical {
+        for event in &events {
+            validate::event(event, "")?;
+        }
+    }
+    Ok(events)
+}
+
+fn parse_vendor(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError> {
+    match ctx.vendor {
+        Vendor::Zendesk => vendors::zendesk::parse(ctx),
+        Vendor::Freshdesk => vendors::freshdesk::parse(ctx),
+        Vendor::Intercom => vendors::intercom::parse(ctx),
+        Vendor::HelpScout => vendors::helpscout::parse(ctx),
+        Vendor::Jira => vendors::jira::parse(ctx),
+        Vendor::Front => vendors::front::parse(ctx),
+        Vendor::Hubspot => vendors::hubspot::parse(ctx),
+        Vendor::Canonical => vendors::canonical::parse(ctx),
     }
 }

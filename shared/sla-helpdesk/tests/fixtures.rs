@@ -45,3 +45,28 @@ fn every_vendor_has_fixture_cases() {
         );
     }
 }
+
+#[test]
+fn every_vendor_has_a_case_for_the_people_fields() {
+    // Issue 11: assignee, organization, requester, where the vendor's payload has them.
+    let cases = load_cases();
+    for vendor in sla_helpdesk::Vendor::ALL {
+        let mapped = cases
+            .iter()
+            .filter(|c| c.vendor() == vendor)
+            .filter_map(|c| match &c.expect {
+                Expect::Events(events) => Some(events),
+                Expect::Error(_) => None,
+            })
+            .flatten()
+            .any(|e| {
+                e.ticket.assignee.is_some()
+                    || e.ticket.organization.is_some()
+                    || e.ticket.requester.is_some()
+            });
+        assert!(
+            mapped,
+            "no fixture case maps assignee/organization/requester for {vendor}"
+        );
+    }
+}

@@ -122,6 +122,30 @@ fn invalid_files_are_refused_with_the_field_named() {
             "tenants:\n  acme:\n    vendors:\n      zendesk: {secret_env: A, max_body_bytes: 0}\n",
             "max_body_bytes: must be positive",
         ),
+        (
+            "tenants:\n  acme:\n    vendors:\n      zendesk: {secret_env: A, timestamp_tolerance_secs: 86401}\n",
+            "tenants.acme.vendors.zendesk.timestamp_tolerance_secs: must be 1 to 86400 (one day)",
+        ),
+        (
+            "tenants:\n  acme:\n    vendors:\n      zendesk: {secret_env: A, timestamp_tolerance_secs: 18446744073709551615}\n",
+            "timestamp_tolerance_secs: must be 1 to 86400",
+        ),
+        (
+            "tenants:\n  acme:\n    vendors:\n      canonical: {secret_env: A, max_events_per_request: 0}\n",
+            "max_events_per_request: must be positive",
+        ),
+        (
+            "tenants:\n  acme:\n    vendors:\n      helpscout: {secret_env: A, account: '85'}\n",
+            "tenants.acme.vendors.helpscout.account: helpscout payloads do not identify the account",
+        ),
+        (
+            "tenants:\n  acme:\n    vendors:\n      canonical: {secret_env: A, account: x}\n",
+            "canonical payloads do not identify the account",
+        ),
+        (
+            "tenants:\n  acme:\n    vendors:\n      intercom: {secret_env: A, account: ' '}\n",
+            "tenants.acme.vendors.intercom.account: is empty",
+        ),
     ];
     for (yaml, expected) in cases {
         let error = TenantsFile::from_yaml("t.yaml", yaml)
@@ -150,4 +174,58 @@ fn the_example_tenants_file_parses() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tenants.yaml");
     let file = TenantsFile::load(&path).unwrap();
     assert!(file.tenants().count() >= 1);
+}
+
+#[test]
+fn limits_and_account_are_read() {
+    let yaml = "tenants:\n  acme:\n    vendors:\n      hubspot: {secret_env: A, timestamp_tolerance_secs: 86400, max_events_per_request: 5, account: ' 62515 '}\n";
+    let file = TenantsFile::from_yaml("t.yaml", yaml).unwrap();
+    let entry = &file.tenant("acme").unwrap().vendors[&Vendor::Hubspot];
+    assert_eq!(entry.limits.timestamp_tolerance.as_secs(), 86_400);
+    assert_eq!(entry.limits.max_events, 5);
+    assert_eq!(entry.account.as_deref(), Some("62515"));
+    let resolved = resolve_tenants(&file, &fake_resolver).unwrap();
+    let config = resolved.vendor("acme", Vendor::Hubspot).unwrap();
+    assert_eq!(config.account.as_deref(), Some("62515"));
+    assert_eq!(config.limits.max_events, 5);
+}
+
+#[test]
+fn tenants_sharing_a_secret_without_account_are_warned_about() {
+    let yaml = r#"
+tenants:
+  acme:
+    vendors:
+      intercom: {secret_env: SHARED}
+      zendesk: {secret_env: SHARED_Z, account: "1"}
+  globex:
+    vendors:
+      intercom: {secret_env: SHARED_TOO}
+      zendesk: {secret_env: SHARED_Z, account: "2"}
+  initech:
+    vendors:
+      intercom: {secret_env: OWN}
+"#;
+    let file = TenantsFile::from_yaml("t.yaml", yaml).unwrap();
+    // SHARED and SHARED_TOO hold the same value: the warning compares values, not names.
+    let resolver = |source: &SecretSource| -> Result<String, SecretUnavailable> {
+        Ok(match source {
+            SecretSource::Env(name) if name.starts_with("SHARED_Z") => "zendesk-app".into(),
+            SecretSource::Env(name) if name.starts_with("SHARED") => "intercom-app".into(),
+            other => format!("{other}"),
+        })
+    };
+    let warnings = resolve_tenants(&file, &resolver).unwrap().warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("tenants acme, globex share one intercom secret"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("set `account:` (app_id)"),
+        "{}",
+        warnings[0]
+    );
+    assert!(!warnings[0].contains("intercom-app"), "never the secret");
 }

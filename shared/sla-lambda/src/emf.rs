@@ -5,6 +5,38 @@ use serde_json::{json, Map, Value};
 /// Namespace of every metric we emit (the template's alarms use it).
 pub const NAMESPACE: &str = "SlaTracker";
 
+/// Names of the metrics the template alarms on.
+pub mod names {
+    /// Seconds the oldest due timer of any shard waited when a sweep started.
+    pub const SWEEP_LAG: &str = "SweepLagSeconds";
+    /// SLA events a sweep failed to publish (retried with backoff).
+    pub const PUBLISH_FAILURES: &str = "PublishFailures";
+    /// SLA events moved to dead letters after too many failed publishes.
+    pub const DEAD_LETTERED: &str = "EventsDeadLettered";
+    /// Webhook answers with a 5xx status (the helpdesk retries).
+    pub const WEBHOOK_5XX: &str = "Webhook5xx";
+    /// Webhooks whose ticket record could not be saved (answered 422).
+    pub const UNSAVEABLE: &str = "UnsaveableRecords";
+}
+
+/// The `Function` dimension of each function's metrics.
+pub mod functions {
+    pub const TICKET_CREATED: &str = "ticket-created";
+    pub const TICKET_UPDATED: &str = "ticket-updated";
+    pub const SWEEP: &str = "sweep";
+}
+
+/// Every (metric, `Function` dimension) the template must alarm on.
+pub const ALARMED: &[(&str, &str)] = &[
+    (names::SWEEP_LAG, functions::SWEEP),
+    (names::PUBLISH_FAILURES, functions::SWEEP),
+    (names::DEAD_LETTERED, functions::SWEEP),
+    (names::WEBHOOK_5XX, functions::TICKET_CREATED),
+    (names::WEBHOOK_5XX, functions::TICKET_UPDATED),
+    (names::UNSAVEABLE, functions::TICKET_CREATED),
+    (names::UNSAVEABLE, functions::TICKET_UPDATED),
+];
+
 /// One metric value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Metric<'a> {

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use sla_app::config::{
-    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_TABLE_NAME,
-    ENV_TENANTS_FILE,
+    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_MAX_PUBLISH_ATTEMPTS, ENV_POLICY_FILE,
+    ENV_TABLE_NAME, ENV_TENANTS_FILE,
 };
+use sla_app::DEFAULT_MAX_PUBLISH_ATTEMPTS;
 
 /// Default number of due-index shards.
 pub const DEFAULT_DUE_SHARDS: u32 = 16;
@@ -35,6 +36,8 @@ pub struct CommonEnv {
 pub struct SweepEnv {
     pub event_bus: String,
     pub event_source: String,
+    /// Failed publishes of one event before it is dead-lettered.
+    pub max_publish_attempts: u32,
 }
 
 impl CommonEnv {
@@ -56,6 +59,7 @@ impl SweepEnv {
             event_bus: required(var, ENV_EVENT_BUS)?,
             event_source: optional(var, ENV_EVENT_SOURCE)
                 .unwrap_or_else(|| DEFAULT_EVENT_SOURCE.to_string()),
+            max_publish_attempts: max_publish_attempts(var)?,
         })
     }
 }
@@ -87,6 +91,19 @@ fn shards(var: &dyn Fn(&str) -> Option<String>) -> Result<u32, EnvError> {
         _ => Err(EnvError {
             name: ENV_DUE_SHARDS,
             reason: format!("{text:?} is not a whole number from 1 to 256"),
+        }),
+    }
+}
+
+fn max_publish_attempts(var: &dyn Fn(&str) -> Option<String>) -> Result<u32, EnvError> {
+    let Some(text) = optional(var, ENV_MAX_PUBLISH_ATTEMPTS) else {
+        return Ok(DEFAULT_MAX_PUBLISH_ATTEMPTS);
+    };
+    match text.parse::<u32>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(EnvError {
+            name: ENV_MAX_PUBLISH_ATTEMPTS,
+            reason: format!("{text:?} is not a whole number from 1 to 1000"),
         }),
     }
 }
@@ -126,6 +143,23 @@ mod tests {
         );
         let err = SweepEnv::read(&env(&[])).unwrap_err();
         assert!(err.to_string().contains("SLA_EVENT_BUS_NAME"));
+    }
+
+    #[test]
+    fn publish_attempts_default_to_20_and_are_bounded() {
+        let sweep = SweepEnv::read(&env(&[("SLA_EVENT_BUS_NAME", "b")])).unwrap();
+        assert_eq!(sweep.max_publish_attempts, 20);
+        let e = env(&[
+            ("SLA_EVENT_BUS_NAME", "b"),
+            ("SLA_MAX_PUBLISH_ATTEMPTS", "5"),
+        ]);
+        assert_eq!(SweepEnv::read(&e).unwrap().max_publish_attempts, 5);
+        let e = env(&[
+            ("SLA_EVENT_BUS_NAME", "b"),
+            ("SLA_MAX_PUBLISH_ATTEMPTS", "0"),
+        ]);
+        let err = SweepEnv::read(&e).unwrap_err().to_string();
+        assert!(err.contains("SLA_MAX_PUBLISH_ATTEMPTS"), "{err}");
     }
 
     #[test]

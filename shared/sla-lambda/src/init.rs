@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use sla_app::{SystemClock, WebhookService};
+use sla_app::{PublishRetry, SweepSettings, SystemClock, WebhookService};
 use sla_events::EventBridgeSink;
 use sla_helpdesk::TenantsFile;
 use sla_store::DynamoStore;
@@ -68,10 +68,12 @@ pub async fn sweep_function(
         sweep_env.event_bus,
         sweep_env.event_source,
     );
-    Ok(SweepFunction::new(
-        store,
-        sink,
-        policies,
-        Arc::new(SystemClock),
-    ))
+    let settings = SweepSettings {
+        publish: PublishRetry {
+            max_attempts: sweep_env.max_publish_attempts,
+            ..PublishRetry::default()
+        },
+        ..SweepSettings::default()
+    };
+    Ok(SweepFunction::new(store, sink, policies, Arc::new(SystemClock)).with_settings(settings))
 }

@@ -9,7 +9,7 @@ use sla_app::{Clock, SweepReport, SweepSettings, TenantPolicies};
 use sla_events::EventSink;
 use sla_store::TicketStore;
 
-use crate::emf::{self, Metric};
+use crate::emf::{self, names, Metric};
 
 /// Time kept in reserve before the Lambda deadline: a sweep stops starting tickets then.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
@@ -35,6 +35,12 @@ impl<S: TicketStore, K: EventSink> SweepFunction<S, K> {
         }
     }
 
+    /// Replaces the sweep settings.
+    pub fn with_settings(mut self, settings: SweepSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// Handles one invocation (an EventBridge Scheduler event, whose payload is not used).
     pub async fn handle(
         &self,
@@ -57,10 +63,12 @@ impl<S: TicketStore, K: EventSink> SweepFunction<S, K> {
             examined = report.examined,
             published = report.published,
             failed = report.failed,
+            dead_lettered = report.dead_lettered,
+            next_shard = report.next_shard,
             complete = report.complete,
             "sweep done"
         );
-        emf::emit("sweep", &metrics(&report));
+        emf::emit(emf::functions::SWEEP, &metrics(&report));
         Ok(report)
     }
 }
@@ -78,8 +86,8 @@ fn time_left(deadline_ms: u64) -> Duration {
 pub fn metrics(report: &SweepReport) -> Vec<Metric<'static>> {
     vec![
         Metric {
-            name: "SweepLagSeconds",
-            value: report.oldest_lag_seconds.unwrap_or(0.0),
+            name: names::SWEEP_LAG,
+            value: report.oldest_lag_seconds.unwrap_or(0.0).max(0.0),
             unit: "Seconds",
         },
         Metric {
@@ -93,8 +101,13 @@ pub fn metrics(report: &SweepReport) -> Vec<Metric<'static>> {
             unit: "Count",
         },
         Metric {
-            name: "PublishFailures",
+            name: names::PUBLISH_FAILURES,
             value: report.failed as f64,
+            unit: "Count",
+        },
+        Metric {
+            name: names::DEAD_LETTERED,
+            value: report.dead_lettered as f64,
             unit: "Count",
         },
         Metric {

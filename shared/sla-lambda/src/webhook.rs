@@ -3,11 +3,11 @@
 
 use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use lambda_runtime::LambdaEvent;
-use sla_app::WebhookService;
+use sla_app::{HttpReply, WebhookService};
 use sla_store::TicketStore;
 use tracing::Instrument;
 
-use crate::emf::{self, Metric};
+use crate::emf::{self, names, Metric};
 use crate::http;
 
 /// A webhook handler with its service, built once per cold start.
@@ -44,31 +44,53 @@ impl<S: TicketStore> WebhookFunction<S> {
             .instrument(span.clone())
             .await;
         span.in_scope(|| tracing::info!(status = reply.status, "webhook answered"));
-        emf::emit(
-            self.name,
-            &[
-                Metric {
-                    name: "EventsIngested",
-                    value: reply.stats.events_ingested as f64,
-                    unit: "Count",
-                },
-                Metric {
-                    name: "DuplicateEvents",
-                    value: reply.stats.duplicates as f64,
-                    unit: "Count",
-                },
-                Metric {
-                    name: "Conflicts",
-                    value: reply.stats.conflicts as f64,
-                    unit: "Count",
-                },
-                Metric {
-                    name: "WebhookErrors",
-                    value: f64::from(u8::from(reply.status >= 400)),
-                    unit: "Count",
-                },
-            ],
-        );
+        emf::emit(self.name, &metrics(&reply));
         Ok(http::from_reply(&reply))
+    }
+}
+
+/// The metrics of one webhook answer.
+pub fn metrics(reply: &HttpReply) -> Vec<Metric<'static>> {
+    let count = |name, value: u64| Metric {
+        name,
+        value: value as f64,
+        unit: "Count",
+    };
+    vec![
+        count("EventsIngested", reply.stats.events_ingested),
+        count("DuplicateEvents", reply.stats.duplicates),
+        count("Conflicts", reply.stats.conflicts),
+        count("WebhookErrors", u64::from(reply.status >= 400)),
+        count(names::WEBHOOK_5XX, u64::from(reply.status >= 500)),
+        count(names::UNSAVEABLE, u64::from(reply.stats.unsaveable)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(metrics: &[Metric<'_>], name: &str) -> f64 {
+        metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map_or(-1.0, |m| m.value)
+    }
+
+    #[test]
+    fn counts_5xx_and_unsaveable_answers() {
+        let unavailable = HttpReply::error(503, "retry".into());
+        let m = metrics(&unavailable);
+        assert_eq!(
+            (value(&m, names::WEBHOOK_5XX), value(&m, "WebhookErrors")),
+            (1.0, 1.0)
+        );
+        let mut unsaveable = HttpReply::error(422, "too large".into());
+        unsaveable.stats.unsaveable = true;
+        let m = metrics(&unsaveable);
+        assert_eq!(
+            (value(&m, names::WEBHOOK_5XX), value(&m, names::UNSAVEABLE)),
+            (0.0, 1.0)
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! The encoded form of a [`TicketRecord`] shared by every store: JSON text for the SLA
-//! state and the outbox, `due_at` in epoch milliseconds, `expires_at` in epoch seconds.
+//! state, the outbox and the dead letters, `due_at`/`dead_at` in epoch milliseconds,
+//! `expires_at` in epoch seconds.
 
 use chrono::{DateTime, Utc};
 
-use crate::{OutboxEntry, StoreError, TicketKey, TicketRecord};
+use crate::{DeadLetter, OutboxEntry, StoreError, TicketKey, TicketRecord};
 
 /// DynamoDB's item size limit (400 KB), enforced by every store so local runs fail where
 /// DynamoDB would.
@@ -23,6 +24,10 @@ pub(crate) struct StoredRow {
     pub outbox: String,
     pub due_at_ms: Option<i64>,
     pub expires_at_s: Option<i64>,
+    /// `Vec<DeadLetter>` as JSON; absent when there is none (and in first-format rows).
+    pub dead_letters: Option<String>,
+    /// The oldest dead letter's instant (epoch ms): the sparse dead-letter index key.
+    pub dead_at_ms: Option<i64>,
 }
 
 impl StoredRow {
@@ -35,6 +40,12 @@ impl StoredRow {
         let outbox = serde_json::to_string(&record.outbox).map_err(|e| {
             StoreError::corrupt(key, format!("field `outbox` does not serialize: {e}"))
         })?;
+        let dead_letters = (!record.dead_letters.is_empty())
+            .then(|| serde_json::to_string(&record.dead_letters))
+            .transpose()
+            .map_err(|e| {
+                StoreError::corrupt(key, format!("field `dead_letters` does not serialize: {e}"))
+            })?;
         let row = Self {
             key: key.clone(),
             version,
@@ -42,6 +53,8 @@ impl StoredRow {
             outbox,
             due_at_ms: record.due_at.map(ceil_millis),
             expires_at_s: record.expires_at.map(ceil_seconds),
+            dead_letters,
+            dead_at_ms: record.oldest_dead_letter().map(|at| at.timestamp_millis()),
         };
         row.check_size()?;
         Ok(row)
@@ -71,6 +84,15 @@ impl StoredRow {
         let expires_at = decode_instant(&key, "expires_at", self.expires_at_s, |s| {
             DateTime::from_timestamp(s, 0)
         })?;
+        let dead_letters: Vec<DeadLetter> = match &self.dead_letters {
+            None => Vec::new(),
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                StoreError::corrupt(
+                    &key,
+                    format!("field `dead_letters` is not valid JSON of dead letters: {e}"),
+                )
+            })?,
+        };
         Ok(TicketRecord {
             key,
             version: self.version,
@@ -78,6 +100,7 @@ impl StoredRow {
             outbox,
             due_at,
             expires_at,
+            dead_letters,
         })
     }
 
@@ -90,12 +113,18 @@ impl StoredRow {
             ("ticket_id", self.key.ticket_id.len()),
             ("sla", self.sla.len()),
             ("outbox", self.outbox.len()),
+            (
+                "dead_letters",
+                self.dead_letters.as_ref().map_or(0, String::len),
+            ),
         ];
         let numbers = [
             ("version", true),
             ("due_at", self.due_at_ms.is_some()),
             ("due_shard", self.due_at_ms.is_some()),
             ("expires_at", self.expires_at_s.is_some()),
+            ("dead_at", self.dead_at_ms.is_some()),
+            ("dead_shard", self.dead_at_ms.is_some()),
         ];
         let string_bytes: usize = strings.iter().map(|(name, len)| name.len() + len).sum();
         let number_bytes: usize = numbers
@@ -126,13 +155,14 @@ pub(crate) fn ceil_millis(at: DateTime<Utc>) -> i64 {
     if DateTime::from_timestamp_millis(floor) == Some(at) {
         floor
     } else {
-        floor + 1
+        floor.saturating_add(1)
     }
 }
 
 /// Epoch seconds, rounded up so a record never expires early.
 pub(crate) fn ceil_seconds(at: DateTime<Utc>) -> i64 {
-    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
+    at.timestamp()
+        .saturating_add(i64::from(at.timestamp_subsec_nanos() > 0))
 }
 
 fn decode_instant(
@@ -177,6 +207,46 @@ mod tests {
         let row = StoredRow::encode(&rec, 3).unwrap();
         let back = row.decode().unwrap();
         assert_eq!(back, TicketRecord { version: 3, ..rec });
+    }
+
+    #[test]
+    fn round_trips_dead_letters_and_indexes_the_oldest() {
+        let mut rec = record();
+        let event: sla_core::SlaEvent = serde_json::from_value(first_format_event()).unwrap();
+        let at = |h| Utc.with_ymd_and_hms(2026, 3, 4, h, 0, 0).unwrap();
+        for hour in [9, 7] {
+            rec.dead_letters.push(DeadLetter {
+                event: event.clone(),
+                attempts: 20,
+                last_error: "AccessDenied".into(),
+                dead_at: at(hour),
+            });
+        }
+        let row = StoredRow::encode(&rec, 1).unwrap();
+        assert_eq!(row.dead_at_ms, Some(at(7).timestamp_millis()));
+        assert_eq!(row.clone().decode().unwrap().dead_letters, rec.dead_letters);
+        let empty = StoredRow::encode(&record(), 1).unwrap();
+        assert_eq!((empty.dead_letters, empty.dead_at_ms), (None, None));
+    }
+
+    fn first_format_event() -> serde_json::Value {
+        serde_json::json!({
+            "event_id": "e1", "type": "breached", "tenant": "acme", "ticket_id": "1",
+            "metric": "first_response", "cycle": 1, "policy": "p", "priority": "high",
+            "target_seconds": 60, "deadline": "2026-01-01T00:00:00Z",
+            "at": "2026-01-01T00:00:00Z", "elapsed_seconds": 60
+        })
+    }
+
+    /// A row written before attempts and dead letters existed still loads.
+    #[test]
+    fn loads_rows_of_the_first_format() {
+        let mut row = StoredRow::encode(&record(), 1).unwrap();
+        row.outbox = serde_json::json!([{ "event": first_format_event() }]).to_string();
+        let rec = row.decode().unwrap();
+        assert_eq!(rec.outbox[0].attempts, 0);
+        assert_eq!(rec.outbox[0].last_error, None);
+        assert!(rec.dead_letters.is_empty());
     }
 
     #[test]

@@ -4,6 +4,12 @@
 //! `testkit`, for tests only) holds the contract suite every implementation passes and
 //! the test doubles built on it.
 
+// Input-derived values never unwrap or panic: bad input is an error, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use std::future::Future;
 
 mod codec;
@@ -11,6 +17,8 @@ mod cursor;
 mod memory;
 mod shard;
 #[cfg(feature = "testkit")]
+// Test support: a failed expectation there is a test failure, never a production path.
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 pub mod testkit;
 
 #[cfg(feature = "dynamodb")]
@@ -23,6 +31,11 @@ pub use codec::MAX_ITEM_BYTES;
 pub use dynamodb::DynamoStore;
 pub use memory::MemoryStore;
 pub use shard::{shard_of, DEFAULT_SHARDS};
+
+/// Partition key of a remembered delivery digest (`TENANT#<tenant>#DELIVERY#<digest>`).
+pub fn delivery_key(tenant: &str, digest: &str) -> String {
+    format!("TENANT#{tenant}#DELIVERY#{digest}")
+}
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -62,9 +75,46 @@ impl std::fmt::Display for TicketKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub event: SlaEvent,
-    /// While in the future, the publisher that claimed it is still sending it; others wait.
+    /// While in the future, nobody publishes the entry: the publisher that claimed it is
+    /// still sending it, or a failed publish is backing off until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_until: Option<DateTime<Utc>>,
+    /// Publish attempts that failed so far (absent in records of the first format: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempts: u32,
+    /// The error of the last failed attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+impl OutboxEntry {
+    /// An unclaimed entry never attempted.
+    pub fn new(event: SlaEvent) -> Self {
+        Self {
+            event,
+            claimed_until: None,
+            attempts: 0,
+            last_error: None,
+        }
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// An announcement that failed to publish too many times, kept in its ticket's record
+/// (out of the outbox, so it blocks neither the other events nor the record's expiry)
+/// until an operator redrives it (`sla dead-letters redrive`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub event: SlaEvent,
+    /// Publish attempts made.
+    pub attempts: u32,
+    /// The error of the last attempt.
+    pub last_error: String,
+    /// When the entry was dead-lettered.
+    pub dead_at: DateTime<Utc>,
 }
 
 /// One stored ticket.
@@ -77,8 +127,12 @@ pub struct TicketRecord {
     pub outbox: Vec<OutboxEntry>,
     /// The earliest instant the sweep must look at this ticket; `None` drops it from the due index.
     pub due_at: Option<DateTime<Utc>>,
-    /// When the store may delete the record (closed tickets).
+    /// When the store may delete the record (solved and closed tickets).
     pub expires_at: Option<DateTime<Utc>>,
+    /// Announcements given up on after too many failed publishes (empty in records of
+    /// the first format).
+    #[serde(default)]
+    pub dead_letters: Vec<DeadLetter>,
 }
 
 /// A due ticket found by `query_due`.
@@ -106,8 +160,28 @@ impl TicketRecord {
             outbox: Vec::new(),
             due_at: None,
             expires_at: None,
+            dead_letters: Vec::new(),
         }
     }
+
+    /// When the oldest dead letter was dead-lettered (the dead-letter index key).
+    pub fn oldest_dead_letter(&self) -> Option<DateTime<Utc>> {
+        self.dead_letters.iter().map(|d| d.dead_at).min()
+    }
+
+    /// The item size every store charges for this record as encoded (DynamoDB's rules);
+    /// fails as `save` would on a record it cannot encode or over [`MAX_ITEM_BYTES`].
+    pub fn stored_bytes(&self) -> Result<usize, StoreError> {
+        codec::StoredRow::encode(self, self.version).map(|row| row.item_bytes())
+    }
+}
+
+/// One page of tickets holding dead letters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeadLetterPage {
+    pub tickets: Vec<TicketKey>,
+    /// Pass back to fetch the next page; `None` when the shard is exhausted.
+    pub cursor: Option<String>,
 }
 
 /// Store failures.
@@ -126,8 +200,8 @@ pub enum StoreError {
         ticket_id: String,
         reason: String,
     },
-    /// The encoded record would exceed [`MAX_ITEM_BYTES`] (DynamoDB's item limit); the
-    /// engine must compact the history before saving.
+    /// The encoded record would exceed [`MAX_ITEM_BYTES`] (DynamoDB's item limit): the
+    /// record cannot be saved, and retrying will not help (a webhook answers 422).
     #[error("record for {tenant}/{ticket_id} is {bytes} bytes encoded, over the {limit}-byte item limit")]
     TooLarge {
         tenant: String,
@@ -147,6 +221,11 @@ impl StoreError {
             ticket_id: key.ticket_id.clone(),
             expected,
         }
+    }
+
+    /// Whether retrying the same write can never succeed (the record is unsaveable).
+    pub fn is_unsaveable(&self) -> bool {
+        matches!(self, Self::TooLarge { .. })
     }
 
     /// A `Corrupt` for `key` naming the field and reason.
@@ -177,4 +256,38 @@ pub trait TicketStore: Send + Sync {
         limit: u32,
         cursor: Option<String>,
     ) -> impl Future<Output = Result<DuePage, StoreError>> + Send;
+    /// Tickets in `shard` holding dead letters, oldest dead letter first, a page at a
+    /// time (an index query, never a scan).
+    fn query_dead_letters(
+        &self,
+        shard: u32,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> impl Future<Output = Result<DeadLetterPage, StoreError>> + Send;
+    /// Remembers that `tenant` received a delivery with `digest` until `expires_at`;
+    /// true when it was not already remembered (or its memory had expired at `now`).
+    fn remember_delivery(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Whether `tenant` received a delivery with `digest` remembered past `now`.
+    fn delivery_seen(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Deletes records and delivery digests whose expiry is at or before `now`; returns
+    /// the records deleted. DynamoDB's TTL does this itself (0).
+    fn purge_expired(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// The shard the next sweep starts at (0 when never saved).
+    fn load_sweep_cursor(&self) -> impl Future<Output = Result<u32, StoreError>> + Send;
+    /// Stores the shard the next sweep starts at.
+    fn save_sweep_cursor(&self, shard: u32) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

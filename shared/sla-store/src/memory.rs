@@ -2,24 +2,53 @@
 //! records go through the same encoding, so what does not survive JSON fails here too.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
 use crate::codec::StoredRow;
 use crate::cursor::DueCursor;
-use crate::{DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
+use crate::{
+    delivery_key, shard_of, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey,
+    TicketRecord, TicketStore,
+};
 
-/// Records kept in a map keyed by partition key; one shard.
-#[derive(Debug, Default)]
+/// Records kept in a map keyed by partition key; one shard unless built with
+/// [`MemoryStore::with_shards`].
+#[derive(Debug)]
 pub struct MemoryStore {
     rows: Mutex<BTreeMap<String, StoredRow>>,
+    /// Remembered delivery digests and when each memory expires (epoch seconds).
+    deliveries: Mutex<BTreeMap<String, i64>>,
+    shards: u32,
+    sweep_cursor: AtomicU32,
 }
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_shards(1)
+    }
+}
+
+/// Due or dead-letter rows of one shard, `(index key ms, pk, row)`, sorted.
+type IndexRows<'a> = Vec<(i64, &'a String, &'a StoredRow)>;
 
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store whose due index is spread over `shards` shards (at least 1), like
+    /// DynamoDB's: for tests of sweep fairness.
+    pub fn with_shards(shards: u32) -> Self {
+        Self {
+            rows: Mutex::default(),
+            deliveries: Mutex::default(),
+            shards: shards.max(1),
+            sweep_cursor: AtomicU32::new(0),
+        }
     }
 
     /// Number of stored records.
@@ -39,6 +68,12 @@ impl MemoryStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn lock_deliveries(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, i64>> {
+        self.deliveries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     #[cfg(feature = "testkit")]
     pub(crate) fn with_row<T>(
         &self,
@@ -49,7 +84,7 @@ impl MemoryStore {
     }
 
     fn save_now(&self, record: &TicketRecord) -> Result<u64, StoreError> {
-        let new_version = record.version + 1;
+        let new_version = record.version.saturating_add(1);
         let row = StoredRow::encode(record, new_version)?;
         let mut rows = self.lock();
         let stored_version = rows.get(&record.key.partition_key()).map(|r| r.version);
@@ -61,46 +96,40 @@ impl MemoryStore {
         Ok(new_version)
     }
 
-    fn due_now(&self, now: DateTime<Utc>, limit: u32, cursor: Option<DueCursor>) -> DuePage {
-        let now_ms = now.timestamp_millis();
-        let rows = self.lock();
-        let mut due: Vec<(i64, &String, &StoredRow)> = rows
+    /// Rows of `shard` whose `index` key is at most `upto` and after `cursor`, sorted.
+    fn indexed<'a>(
+        &self,
+        rows: &'a BTreeMap<String, StoredRow>,
+        shard: u32,
+        index: fn(&StoredRow) -> Option<i64>,
+        upto: i64,
+        cursor: Option<&DueCursor>,
+    ) -> IndexRows<'a> {
+        let mut found: IndexRows<'a> = rows
             .iter()
-            .filter_map(|(pk, row)| row.due_at_ms.map(|due| (due, pk, row)))
-            .filter(|(due, pk, _)| {
-                *due <= now_ms && cursor.as_ref().is_none_or(|c| c.is_before(*due, pk))
-            })
+            .filter(|(_, row)| shard_of(&row.key, self.shards) == shard)
+            .filter_map(|(pk, row)| index(row).map(|at| (at, pk, row)))
+            .filter(|(at, pk, _)| *at <= upto && cursor.is_none_or(|c| c.is_before(*at, pk)))
             .collect();
-        due.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        page_of(due, limit)
+        found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        found
     }
 }
 
-/// The first `limit` of `sorted` due rows, with a cursor when more remain.
-fn page_of(sorted: Vec<(i64, &String, &StoredRow)>, limit: u32) -> DuePage {
+/// The first `limit` of `sorted` rows, and a cursor when more remain.
+fn page_of(sorted: IndexRows<'_>, limit: u32) -> (IndexRows<'_>, Option<String>) {
     let limit = limit.max(1) as usize;
-    let more = sorted.len() > limit;
-    let tickets: Vec<DueTicket> = sorted
-        .iter()
-        .take(limit)
-        .filter_map(|(due, _, row)| {
-            DateTime::from_timestamp_millis(*due).map(|due_at| DueTicket {
-                key: row.key.clone(),
-                due_at,
-            })
-        })
-        .collect();
-    let cursor = more
+    let cursor = (sorted.len() > limit)
         .then(|| sorted.get(limit - 1))
         .flatten()
-        .map(|(due, pk, _)| {
+        .map(|(at, pk, _)| {
             DueCursor {
-                due_at_ms: *due,
+                due_at_ms: *at,
                 pk: (*pk).clone(),
             }
             .encode()
         });
-    DuePage { tickets, cursor }
+    (sorted.into_iter().take(limit).collect(), cursor)
 }
 
 impl TicketStore for MemoryStore {
@@ -114,17 +143,101 @@ impl TicketStore for MemoryStore {
     }
 
     fn shards(&self) -> u32 {
-        1
+        self.shards
     }
 
     async fn query_due(
         &self,
-        _shard: u32,
+        shard: u32,
         now: DateTime<Utc>,
         limit: u32,
         cursor: Option<String>,
     ) -> Result<DuePage, StoreError> {
         let cursor = cursor.as_deref().map(DueCursor::decode).transpose()?;
-        Ok(self.due_now(now, limit, cursor))
+        let rows = self.lock();
+        let due = self.indexed(
+            &rows,
+            shard,
+            |r| r.due_at_ms,
+            now.timestamp_millis(),
+            cursor.as_ref(),
+        );
+        let (page, cursor) = page_of(due, limit);
+        let tickets = page
+            .into_iter()
+            .filter_map(|(due, _, row)| {
+                DateTime::from_timestamp_millis(due).map(|due_at| DueTicket {
+                    key: row.key.clone(),
+                    due_at,
+                })
+            })
+            .collect();
+        Ok(DuePage { tickets, cursor })
+    }
+
+    async fn query_dead_letters(
+        &self,
+        shard: u32,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<DeadLetterPage, StoreError> {
+        let cursor = cursor.as_deref().map(DueCursor::decode).transpose()?;
+        let rows = self.lock();
+        let dead = self.indexed(&rows, shard, |r| r.dead_at_ms, i64::MAX, cursor.as_ref());
+        let (page, cursor) = page_of(dead, limit);
+        let tickets = page
+            .into_iter()
+            .map(|(_, _, row)| row.key.clone())
+            .collect();
+        Ok(DeadLetterPage { tickets, cursor })
+    }
+
+    async fn remember_delivery(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut deliveries = self.lock_deliveries();
+        let key = delivery_key(tenant, digest);
+        if deliveries
+            .get(&key)
+            .is_some_and(|until| *until > now.timestamp())
+        {
+            return Ok(false);
+        }
+        deliveries.insert(key, crate::codec::ceil_seconds(expires_at));
+        Ok(true)
+    }
+
+    async fn delivery_seen(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let deliveries = self.lock_deliveries();
+        Ok(deliveries
+            .get(&delivery_key(tenant, digest))
+            .is_some_and(|until| *until > now.timestamp()))
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now_s = now.timestamp();
+        self.lock_deliveries().retain(|_, until| *until > now_s);
+        let mut rows = self.lock();
+        let before = rows.len();
+        rows.retain(|_, row| row.expires_at_s.is_none_or(|at| at > now_s));
+        Ok((before - rows.len()) as u64)
+    }
+
+    async fn load_sweep_cursor(&self) -> Result<u32, StoreError> {
+        Ok(self.sweep_cursor.load(Ordering::Relaxed))
+    }
+
+    async fn save_sweep_cursor(&self, shard: u32) -> Result<(), StoreError> {
+        self.sweep_cursor.store(shard, Ordering::Relaxed);
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, the same row shape as the DynamoDB
 //! item (the outbox lives in the ticket's row, so it survives a crash before delivery).
 //! rusqlite is synchronous: calls run on tokio's blocking pool over a mutex'd connection.
+//! Files of the first format (without the dead-letter columns) are upgraded on open.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -8,9 +9,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::codec::StoredRow;
+use crate::codec::{ceil_seconds, StoredRow};
 use crate::cursor::DueCursor;
-use crate::{DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
+use crate::{
+    delivery_key, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey, TicketRecord,
+    TicketStore,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS tickets (
@@ -24,6 +28,24 @@ CREATE TABLE IF NOT EXISTS tickets (
     expires_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS tickets_due_at ON tickets (due_at, pk) WHERE due_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS deliveries (
+    pk         TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_expires_at ON deliveries (expires_at);
+CREATE TABLE IF NOT EXISTS sweep_state (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+";
+
+/// Columns added after the first format, with their type; added on open when missing.
+const ADDED_COLUMNS: &[(&str, &str)] = &[("dead_letters", "TEXT"), ("dead_at", "INTEGER")];
+
+/// Indexes over the added columns (created once they exist).
+const ADDED_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS tickets_dead_at ON tickets (dead_at, pk) WHERE dead_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tickets_expires_at ON tickets (expires_at) WHERE expires_at IS NOT NULL;
 ";
 
 /// A ticket store in one SQLite database; one shard.
@@ -60,6 +82,7 @@ impl SqliteStore {
             .map_err(backend("setting busy_timeout"))?;
         conn.execute_batch(SCHEMA)
             .map_err(backend("creating the tickets schema"))?;
+        upgrade(&conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -85,9 +108,30 @@ fn backend(doing: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |e| StoreError::Backend(format!("SQLite {doing}: {e}"))
 }
 
+/// Adds the columns and indexes a file of an older format lacks.
+fn upgrade(conn: &Connection) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM pragma_table_info('tickets')")
+        .map_err(backend("reading the tickets columns"))?;
+    let columns = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(backend("reading the tickets columns"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend("reading the tickets columns"))?;
+    for (name, kind) in ADDED_COLUMNS {
+        if !columns.iter().any(|c| c == name) {
+            conn.execute_batch(&format!("ALTER TABLE tickets ADD COLUMN {name} {kind}"))
+                .map_err(backend("adding a column to an older tickets table"))?;
+        }
+    }
+    conn.execute_batch(ADDED_INDEXES)
+        .map_err(backend("creating the tickets indexes"))
+}
+
 fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, StoreError> {
     conn.query_row(
-        "SELECT version, sla, outbox, due_at, expires_at FROM tickets WHERE pk = ?1",
+        "SELECT version, sla, outbox, due_at, expires_at, dead_letters, dead_at
+         FROM tickets WHERE pk = ?1",
         params![key.partition_key()],
         |row| {
             Ok(StoredRow {
@@ -97,6 +141,8 @@ fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, Sto
                 outbox: row.get(2)?,
                 due_at_ms: row.get(3)?,
                 expires_at_s: row.get(4)?,
+                dead_letters: row.get(5)?,
+                dead_at_ms: row.get(6)?,
             })
         },
     )
@@ -113,8 +159,9 @@ fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, Sto
 fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize, StoreError> {
     let result = if expected == 0 {
         conn.execute(
-            "INSERT INTO tickets (pk, tenant, ticket_id, version, sla, outbox, due_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (pk) DO NOTHING",
+            "INSERT INTO tickets (pk, tenant, ticket_id, version, sla, outbox, due_at, expires_at,
+             dead_letters, dead_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (pk) DO NOTHING",
             params![
                 row.key.partition_key(),
                 row.key.tenant,
@@ -124,12 +171,15 @@ fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize,
                 row.outbox,
                 row.due_at_ms,
                 row.expires_at_s,
+                row.dead_letters,
+                row.dead_at_ms,
             ],
         )
     } else {
         conn.execute(
             "UPDATE tickets SET tenant = ?2, ticket_id = ?3, version = ?4, sla = ?5, outbox = ?6,
-             due_at = ?7, expires_at = ?8 WHERE pk = ?1 AND version = ?9",
+             due_at = ?7, expires_at = ?8, dead_letters = ?10, dead_at = ?11
+             WHERE pk = ?1 AND version = ?9",
             params![
                 row.key.partition_key(),
                 row.key.tenant,
@@ -140,6 +190,8 @@ fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize,
                 row.due_at_ms,
                 row.expires_at_s,
                 expected,
+                row.dead_letters,
+                row.dead_at_ms,
             ],
         )
     };
@@ -208,13 +260,14 @@ impl TicketStore for SqliteStore {
     }
 
     async fn save(&self, record: &TicketRecord) -> Result<u64, StoreError> {
-        let row = StoredRow::encode(record, record.version + 1)?;
+        let new_version = record.version.saturating_add(1);
+        let row = StoredRow::encode(record, new_version)?;
         let expected = record.version;
         let changed = self
             .with_conn(move |conn| write_row(conn, &row, expected))
             .await?;
         if changed == 1 {
-            Ok(expected + 1)
+            Ok(new_version)
         } else {
             Err(StoreError::conflict(&record.key, expected))
         }
@@ -236,4 +289,140 @@ impl TicketStore for SqliteStore {
         self.with_conn(move |conn| due_page(conn, now_ms, limit, cursor))
             .await
     }
+
+    async fn query_dead_letters(
+        &self,
+        _shard: u32,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<DeadLetterPage, StoreError> {
+        let cursor = cursor.as_deref().map(DueCursor::decode).transpose()?;
+        self.with_conn(move |conn| dead_letter_page(conn, limit, cursor))
+            .await
+    }
+
+    async fn remember_delivery(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let pk = delivery_key(tenant, digest);
+        let (now_s, until) = (now.timestamp(), ceil_seconds(expires_at));
+        let changed = self
+            .with_conn(move |conn| {
+                conn.execute(
+                    "INSERT INTO deliveries (pk, expires_at) VALUES (?1, ?2)
+                     ON CONFLICT (pk) DO UPDATE SET expires_at = excluded.expires_at
+                     WHERE deliveries.expires_at <= ?3",
+                    params![pk, until, now_s],
+                )
+                .map_err(backend("remembering a delivery"))
+            })
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn delivery_seen(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let pk = delivery_key(tenant, digest);
+        let now_s = now.timestamp();
+        self.with_conn(move |conn| {
+            conn.query_row(
+                "SELECT 1 FROM deliveries WHERE pk = ?1 AND expires_at > ?2",
+                params![pk, now_s],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(backend("looking up a delivery"))
+        })
+        .await
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now_s = now.timestamp();
+        self.with_conn(move |conn| {
+            conn.execute("DELETE FROM deliveries WHERE expires_at <= ?1", [now_s])
+                .map_err(backend("deleting expired deliveries"))?;
+            conn.execute(
+                "DELETE FROM tickets WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+                [now_s],
+            )
+            .map(|n| n as u64)
+            .map_err(backend("deleting expired tickets"))
+        })
+        .await
+    }
+
+    async fn load_sweep_cursor(&self) -> Result<u32, StoreError> {
+        self.with_conn(|conn| {
+            conn.query_row(
+                "SELECT value FROM sweep_state WHERE name = 'next_shard'",
+                [],
+                |row| row.get::<_, u32>(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(backend("reading the sweep cursor"))
+        })
+        .await
+    }
+
+    async fn save_sweep_cursor(&self, shard: u32) -> Result<(), StoreError> {
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO sweep_state (name, value) VALUES ('next_shard', ?1)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [shard],
+            )
+            .map(|_| ())
+            .map_err(backend("saving the sweep cursor"))
+        })
+        .await
+    }
+}
+
+/// One page of tickets holding dead letters, oldest dead letter first.
+fn dead_letter_page(
+    conn: &Connection,
+    limit: u32,
+    cursor: Option<DueCursor>,
+) -> Result<DeadLetterPage, StoreError> {
+    let limit = limit.max(1);
+    let (after_dead, after_pk) = cursor.map_or((i64::MIN, String::new()), |c| (c.due_at_ms, c.pk));
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT pk, tenant, ticket_id, dead_at FROM tickets
+             WHERE dead_at IS NOT NULL AND (dead_at, pk) > (?1, ?2)
+             ORDER BY dead_at, pk LIMIT ?3",
+        )
+        .map_err(backend("preparing the dead-letter query"))?;
+    let rows = stmt
+        .query_map(params![after_dead, after_pk, i64::from(limit) + 1], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                TicketKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+                row.get::<_, i64>(3)?,
+            ))
+        })
+        .map_err(backend("querying dead letters"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend("reading dead letters"))?;
+    let more = rows.len() > limit as usize;
+    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let cursor = more.then(|| page.last()).flatten().map(|(pk, _, at)| {
+        DueCursor {
+            due_at_ms: *at,
+            pk: pk.clone(),
+        }
+        .encode()
+    });
+    let tickets = page.into_iter().map(|(_, key, _)| key).collect();
+    Ok(DeadLetterPage { tickets, cursor })
 }

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, BillingMode, KeyType, ProjectionType, TimeToLiveStatus,
 };
 use chrono::TimeDelta;
-use sla_store::dynamodb::DUE_INDEX;
+use sla_store::dynamodb::{DEAD_LETTER_INDEX, DUE_INDEX};
 use sla_store::testkit::contract::{now, sample_record};
 use sla_store::testkit::moto::{self, CallCounter};
 use sla_store::{shard_of, StoreError, TicketKey, TicketStore, DEFAULT_SHARDS};
@@ -31,20 +31,27 @@ async fn table_has_the_fixed_layout() {
     assert_eq!(keys(table.key_schema()), [("pk".to_owned(), KeyType::Hash)]);
     let billing = table.billing_mode_summary().and_then(|b| b.billing_mode());
     assert_eq!(billing, Some(&BillingMode::PayPerRequest));
-    let [index] = table.global_secondary_indexes() else {
-        panic!("exactly one GSI expected")
+    let mut indexes = table.global_secondary_indexes().to_vec();
+    indexes.sort_by(|a, b| a.index_name().cmp(&b.index_name()));
+    let [dead, due] = indexes.as_slice() else {
+        panic!("exactly two GSIs expected: {indexes:?}")
     };
-    assert_eq!(index.index_name(), Some(DUE_INDEX));
-    assert_eq!(
-        keys(index.key_schema()),
-        [
-            ("due_shard".to_owned(), KeyType::Hash),
-            ("due_at".to_owned(), KeyType::Range)
-        ]
-    );
-    let projection = index.projection().expect("projection");
-    assert_eq!(projection.projection_type(), Some(&ProjectionType::Include));
-    assert_eq!(projection.non_key_attributes(), ["tenant", "ticket_id"]);
+    for (index, name, shard, at) in [
+        (due, DUE_INDEX, "due_shard", "due_at"),
+        (dead, DEAD_LETTER_INDEX, "dead_shard", "dead_at"),
+    ] {
+        assert_eq!(index.index_name(), Some(name));
+        assert_eq!(
+            keys(index.key_schema()),
+            [
+                (shard.to_owned(), KeyType::Hash),
+                (at.to_owned(), KeyType::Range)
+            ]
+        );
+        let projection = index.projection().expect("projection");
+        assert_eq!(projection.projection_type(), Some(&ProjectionType::Include));
+        assert_eq!(projection.non_key_attributes(), ["tenant", "ticket_id"]);
+    }
     let ttl = client
         .describe_time_to_live()
         .table_name(store.table_name())
@@ -97,6 +104,42 @@ async fn item_attributes_follow_the_layout() {
         !item.contains_key("expires_at"),
         "no TTL attribute without expires_at"
     );
+    for sparse in ["dead_letters", "dead_at", "dead_shard"] {
+        assert!(
+            !item.contains_key(sparse),
+            "no {sparse} without dead letters"
+        );
+    }
+}
+
+#[tokio::test]
+async fn dead_letters_set_the_sparse_index_attributes() {
+    use sla_store::testkit::contract::sample_dead_letter;
+    let store = moto::fresh_store(moto::dynamodb_client(), DEFAULT_SHARDS).await;
+    let key = TicketKey::new("acme", "43");
+    let mut record = sample_record(&key);
+    record.dead_letters = vec![sample_dead_letter(&key, "dead-1", 5)];
+    store.save(&record).await.unwrap();
+    let item = store
+        .client()
+        .get_item()
+        .table_name(store.table_name())
+        .key("pk", AttributeValue::S("TENANT#acme#TICKET#43".into()))
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .cloned()
+        .expect("item stored");
+    let dead_at = (now() - TimeDelta::minutes(5))
+        .timestamp_millis()
+        .to_string();
+    assert_eq!(item["dead_at"], AttributeValue::N(dead_at));
+    assert_eq!(
+        item["dead_shard"],
+        AttributeValue::N(shard_of(&key, DEFAULT_SHARDS).to_string())
+    );
+    assert!(item["dead_letters"].as_s().unwrap().contains("dead-1"));
 }
 
 /// One request per load, per save (conflicting or not), per due page: no hidden reads and

@@ -143,7 +143,7 @@ fn date_exists(tz: Tz, day: NaiveDate) -> bool {
     }
 }
 
-fn merge(mut raw: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn merge(mut raw: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     raw.sort();
     let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
     for (s, e) in raw {

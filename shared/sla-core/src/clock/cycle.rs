@@ -4,26 +4,29 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::state::{ClockPhase, ClockStep};
 use crate::calendar::Calendar;
 use crate::event::Priority;
 use crate::sla_event::Metric;
 
-/// The target a cycle is measured against, from the policy that applies.
-#[derive(Debug, Clone)]
+/// The target a cycle is measured against, from the policy that applies. Serialized
+/// without its calendar, which a snapshot's restore looks up again by policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Terms {
     pub policy: String,
     pub priority: Priority,
     pub target: i64,
     pub calendar_name: String,
+    #[serde(skip, default = "crate::snapshot::unresolved_calendar")]
     pub calendar: Arc<Calendar>,
     /// Warning thresholds that fall inside the target: (label, business seconds).
     pub warnings: Vec<(String, i64)>,
 }
 
 /// What a pending timer announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum TimerKind {
     Warning(usize),
     Breach,
@@ -31,7 +34,7 @@ pub(crate) enum TimerKind {
 
 /// A pending announcement: due at `due`; `reached` is when the budget was used up
 /// (earlier than `due` only when new terms put it in the past).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct Timer {
     pub due: DateTime<Utc>,
     pub reached: DateTime<Utc>,
@@ -39,13 +42,13 @@ pub(crate) struct Timer {
 }
 
 /// How a finished cycle ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Ending {
     Met,
     Cancelled,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Cycle {
     pub metric: Metric,
     pub number: u32,

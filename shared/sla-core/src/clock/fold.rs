@@ -6,56 +6,65 @@
 //! clocks started by the comment. Timers due strictly before an event fire before it, so
 //! a reply at the deadline instant meets the target.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::cycle::{Cycle, Ending, Terms, TimerKind};
+use super::rules::RESPONSE_METRICS;
 use super::state::ClockStep;
 use crate::attributes::{AttributeChange, TicketAttributes};
 use crate::event::{Author, Priority, Status, TicketEvent};
-use crate::policy::{default_pause, OnPriorityChange, PolicySet};
-use crate::sla_event::{Metric, SlaEvent, SlaEventType};
+use crate::policy::{default_pause, Exclusion, OnPriorityChange, Policy, PolicySet};
+use crate::sla_event::{Metric, SlaEvent, SlaEventType, TicketContext};
 
-pub(crate) const METRICS: [Metric; 4] = [
-    Metric::FirstResponse,
-    Metric::NextResponse,
-    Metric::PeriodicUpdate,
-    Metric::Resolution,
-];
+pub(crate) use crate::sla_event::METRICS;
 
-fn slot(metric: Metric) -> usize {
-    match metric {
-        Metric::FirstResponse => 0,
-        Metric::NextResponse => 1,
-        Metric::PeriodicUpdate => 2,
-        Metric::Resolution => 3,
-    }
+pub(crate) fn slot(metric: Metric) -> usize {
+    metric.slot()
 }
 
-fn is_public_by(event: &TicketEvent, author: Author) -> bool {
+pub(crate) fn is_public_by(event: &TicketEvent, author: Author) -> bool {
     event
         .comment
         .is_some_and(|c| c.public && c.author == author)
 }
 
-/// True when an event can change the fold: a public agent or customer comment.
+/// True when an event can change the fold: a public comment (an automatic one
+/// acknowledges).
 pub(crate) fn is_counting_comment(event: &TicketEvent) -> bool {
-    is_public_by(event, Author::Agent) || is_public_by(event, Author::Customer)
+    event.comment.is_some_and(|c| c.public)
 }
 
-/// The fold state after some prefix of a ticket's history.
-#[derive(Debug, Clone, Default)]
+/// The fold state after some prefix of a ticket's history (serialized in a ticket's
+/// snapshot, see `crate::snapshot`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Fold {
     pub tenant: String,
     pub ticket_id: String,
     pub attrs: TicketAttributes,
     pub created: Option<DateTime<Utc>>,
-    closed: bool,
-    first_response_done: bool,
+    pub(crate) closed: bool,
+    pub(crate) first_response_done: bool,
     /// (policy index, priority) that applies now.
     pub matched: Option<(usize, Priority)>,
     pub cycles: Vec<Cycle>,
-    live: [Option<usize>; 4],
-    counts: [u32; 4],
+    pub(crate) live: [Option<usize>; 5],
+    pub(crate) counts: [u32; 5],
+    /// Index of the policy version measuring the ticket (None before the first one).
+    pub version: Option<usize>,
+    /// When the next policy version re-matches the ticket (`apply_to: open_tickets`).
+    pub(crate) switch_at: Option<DateTime<Utc>>,
+    /// The exclusion rule the ticket matched: it has no clocks from then on.
+    pub excluded: Option<Exclusion>,
+    /// Metrics whose first cycle waits for the ticket's first assignee.
+    pub(crate) waiting: [bool; 5],
+    /// The announcement context of the current attributes (a cache, cleared when a
+    /// matching attribute changes).
+    #[serde(skip)]
+    context: Option<Arc<TicketContext>>,
     /// Every announcement so far (event ids are assigned when announced).
     pub produced: Vec<SlaEvent>,
     /// Events of the history applied so far.
@@ -77,12 +86,13 @@ impl Fold {
     /// Folds one event (the next in `at` order).
     pub fn apply(&mut self, policies: &PolicySet, event: &TicketEvent) {
         let at = event.at;
-        self.fire(at, false);
+        self.fire(policies, at, false);
         self.applied += 1;
         self.last_event_id = Some(event.event_id.clone());
         if self.closed {
             return;
         }
+        let acknowledging_tag = self.adds_acknowledgement_tag(policies, event);
         let (was_solved, change) = match self.created {
             None => {
                 if !self.create(policies, event) {
@@ -100,14 +110,26 @@ impl Fold {
                 let was_solved = self.attrs.is_solved();
                 let change = self.attrs.apply(event);
                 if change.matching {
-                    self.rematch(policies, at);
+                    self.context = None;
+                }
+                if self.excluded.is_some() {
+                    return;
+                }
+                if change.matching {
+                    if self.exclude(policies, at) {
+                        return;
+                    }
+                    self.rematch(policies, at, false);
+                    self.release_waiting(policies, at);
                 }
                 (was_solved, change)
             }
         };
-        let agent_reply = is_public_by(event, Author::Agent);
+        self.acknowledge(event, acknowledging_tag);
+        let agent_reply = is_public_by(event, Author::Agent) && !acknowledging_tag;
         if agent_reply {
             self.first_response_done = true;
+            self.clear_waiting(&RESPONSE_METRICS);
             for metric in [
                 Metric::FirstResponse,
                 Metric::NextResponse,
@@ -141,43 +163,47 @@ impl Fold {
         }
     }
 
-    /// The ticket's first event; false when it is already solved (no clocks).
+    /// The ticket's first event; false when it is already solved or excluded (no clocks).
     fn create(&mut self, policies: &PolicySet, event: &TicketEvent) -> bool {
         self.created = Some(event.at);
         self.tenant = event.tenant.clone();
         self.ticket_id = event.ticket_id.clone();
         self.attrs.apply(event);
+        self.set_version(policies, policies.version_at(event.at));
         self.matched = self.select(policies);
         if self.attrs.is_solved() {
             self.closed = self.attrs.status == Some(Status::Closed);
             return false;
         }
-        for metric in [
-            Metric::FirstResponse,
-            Metric::PeriodicUpdate,
-            Metric::Resolution,
-        ] {
-            self.start(policies, metric, event.at, "ticket created".into());
+        if self.exclude(policies, event.at) {
+            return false;
         }
+        self.start_created(policies, event.at);
         true
     }
 
-    fn select(&self, policies: &PolicySet) -> Option<(usize, Priority)> {
+    pub(crate) fn select(&self, policies: &PolicySet) -> Option<(usize, Priority)> {
         policies
-            .select(&self.attrs)
-            .map(|p| (p.index, self.attrs.effective_priority()))
+            .select_in(self.version?, &self.attrs)
+            .map(|p| (p.index, policies.priority_of(&self.attrs)))
     }
 
-    fn terms_for(&self, policies: &PolicySet, metric: Metric) -> Option<Terms> {
-        let (index, priority) = self.matched?;
-        let policy = &policies.policies()[index];
+    /// The policy that applies now.
+    pub(crate) fn policy<'p>(&self, policies: &'p PolicySet) -> Option<&'p Policy> {
+        let (index, _) = self.matched?;
+        policies.policy(self.version?, index)
+    }
+
+    pub(crate) fn terms_for(&self, policies: &PolicySet, metric: Metric) -> Option<Terms> {
+        let (_, priority) = self.matched?;
+        let policy = self.policy(policies)?;
         let target = policy.target(priority, metric)?;
         Some(Terms {
             policy: policy.name.clone(),
             priority,
             target: target.seconds,
             calendar_name: target.calendar_name.clone(),
-            calendar: target.calendar.clone(),
+            calendar: self.localized(&target.calendar).0,
             warnings: policy
                 .warn_at
                 .iter()
@@ -188,14 +214,20 @@ impl Fold {
 
     fn pauses(&self, policies: &PolicySet, metric: Metric) -> Option<Status> {
         let status = self.attrs.status?;
-        let paused = match self.matched {
-            Some((index, _)) => policies.policies()[index].pauses(metric, status),
+        let paused = match self.policy(policies) {
+            Some(policy) => policy.pauses(metric, status),
             None => default_pause(metric, status),
         };
         paused.then_some(status)
     }
 
-    fn start(&mut self, policies: &PolicySet, metric: Metric, at: DateTime<Utc>, reason: String) {
+    pub(crate) fn start(
+        &mut self,
+        policies: &PolicySet,
+        metric: Metric,
+        at: DateTime<Utc>,
+        reason: String,
+    ) {
         let number = self.next_number(metric);
         let mut cycle = Cycle::new(metric, number, at);
         cycle.steps.push(ClockStep::Started { at, reason });
@@ -218,7 +250,7 @@ impl Fold {
         self.sync_pause(policies, index, at);
     }
 
-    fn stop(&mut self, metric: Metric, at: DateTime<Utc>, ending: Ending, reason: &str) {
+    pub(crate) fn stop(&mut self, metric: Metric, at: DateTime<Utc>, ending: Ending, reason: &str) {
         let Some(index) = self.live[slot(metric)].take() else {
             return;
         };
@@ -253,11 +285,8 @@ impl Fold {
     fn status_changed(&mut self, policies: &PolicySet, at: DateTime<Utc>, was_solved: bool) {
         let solved = self.attrs.is_solved();
         if !was_solved && solved {
-            for metric in [
-                Metric::FirstResponse,
-                Metric::NextResponse,
-                Metric::PeriodicUpdate,
-            ] {
+            self.clear_waiting(&RESPONSE_METRICS);
+            for metric in RESPONSE_METRICS {
                 self.stop(
                     metric,
                     at,
@@ -290,6 +319,15 @@ impl Fold {
             .cycles
             .iter()
             .rposition(|c| c.metric == Metric::Resolution);
+        if previous.is_none() && self.waits_for_assignee(Metric::Resolution) {
+            return self.start(
+                policies,
+                Metric::PeriodicUpdate,
+                at,
+                "ticket reopened".into(),
+            );
+        }
+        self.waiting[slot(Metric::Resolution)] = false;
         let number = self.next_number(Metric::Resolution);
         let mut cycle = match previous {
             Some(index) => Cycle::resume_of(&self.cycles[index], number, at),
@@ -312,20 +350,26 @@ impl Fold {
         );
     }
 
-    /// Priority or a matched attribute changed: apply the (possibly new) policy.
-    fn rematch(&mut self, policies: &PolicySet, at: DateTime<Utc>) {
+    /// Priority or a matched attribute changed (or, with `new_version`, a policy version
+    /// took over): apply the (possibly new) policy. On a version change, cycles whose
+    /// terms stay the same are left alone.
+    pub(crate) fn rematch(&mut self, policies: &PolicySet, at: DateTime<Utc>, new_version: bool) {
         let matched = self.select(policies);
-        if matched == self.matched {
+        if matched == self.matched && !new_version {
             return;
         }
         self.matched = matched;
-        let mode = matched
-            .map(|(index, _)| policies.policies()[index].on_priority_change)
+        let mode = self
+            .policy(policies)
+            .map(|p| p.on_priority_change)
             .unwrap_or_default();
         for metric in METRICS {
             let Some(index) = self.live[slot(metric)] else {
                 continue;
             };
+            if new_version && self.same_terms(policies, index) {
+                continue;
+            }
             match mode {
                 OnPriorityChange::KeepStart => {
                     let terms = self.terms_for(policies, metric);
@@ -352,6 +396,24 @@ impl Fold {
         }
     }
 
+    /// Re-measures the open cycles under `policies` as of `at` (a snapshot folded under
+    /// another policy file): re-selects the policy and gives each live cycle its terms,
+    /// keeping its elapsed time, as `on_priority_change: keep_start` does.
+    pub(crate) fn remeasure(&mut self, policies: &PolicySet, at: DateTime<Utc>) {
+        self.fingerprint = policies.fingerprint();
+        self.matched = self.select(policies);
+        for metric in METRICS {
+            let Some(index) = self.live[slot(metric)] else {
+                continue;
+            };
+            let terms = self.terms_for(policies, metric);
+            let cycle = &mut self.cycles[index];
+            measured_step(cycle, terms.as_ref(), at);
+            cycle.set_terms(terms, at);
+            self.sync_pause(policies, index, at);
+        }
+    }
+
     fn sync_pause(&mut self, policies: &PolicySet, index: usize, at: DateTime<Utc>) {
         let metric = self.cycles[index].metric;
         let pause = self.pauses(policies, metric);
@@ -369,16 +431,25 @@ impl Fold {
         }
     }
 
-    /// Fires pending timers due before `bound` (or at it, when `inclusive`), in time order.
-    pub fn fire(&mut self, bound: DateTime<Utc>, inclusive: bool) {
+    /// Fires pending timers due before `bound` (or at it, when `inclusive`), in time
+    /// order; a policy version taking over at an instant re-matches before that
+    /// instant's timers.
+    pub fn fire(&mut self, policies: &PolicySet, bound: DateTime<Utc>, inclusive: bool) {
+        let within = |due: DateTime<Utc>| due < bound || (inclusive && due == bound);
         loop {
             let next = self
                 .live
                 .iter()
                 .flatten()
                 .filter_map(|&i| self.cycles[i].pending.first().map(|t| (t.due, i)))
-                .filter(|(due, _)| *due < bound || (inclusive && *due == bound))
+                .filter(|(due, _)| within(*due))
                 .min();
+            if let Some(switch) = self.pending_switch().filter(|t| within(*t)) {
+                if next.is_none_or(|(due, _)| switch <= due) {
+                    self.switch_version(policies, switch);
+                    continue;
+                }
+            }
             let Some((_, index)) = next else { break };
             let timer = self.cycles[index].pending.remove(0);
             let cycle = &mut self.cycles[index];
@@ -418,6 +489,15 @@ impl Fold {
         }
     }
 
+    /// The context SLA events carry now (built once per set of attributes).
+    fn context(&mut self) -> Arc<TicketContext> {
+        let attrs = &self.attrs;
+        Arc::clone(
+            self.context
+                .get_or_insert_with(|| Arc::new(TicketContext::of(attrs))),
+        )
+    }
+
     fn announce(
         &mut self,
         index: usize,
@@ -426,6 +506,10 @@ impl Fold {
         threshold: Option<String>,
         deadline: Option<DateTime<Utc>>,
     ) {
+        if self.cycles[index].terms.is_none() {
+            return;
+        }
+        let context = self.context();
         let cycle = &self.cycles[index];
         let Some(terms) = &cycle.terms else { return };
         self.produced.push(SlaEvent {
@@ -443,15 +527,20 @@ impl Fold {
             elapsed_seconds: cycle.elapsed_at(at),
             threshold,
             retracts: None,
+            context,
         });
     }
 
-    /// The earliest pending timer.
+    /// The earliest pending timer (or policy version taking over).
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         self.live
             .iter()
             .flatten()
             .filter_map(|&i| self.cycles[i].pending.first().map(|t| t.due))
+            .chain(
+                self.pending_switch()
+                    .filter(|_| self.live.iter().any(Option::is_some)),
+            )
             .min()
     }
 }

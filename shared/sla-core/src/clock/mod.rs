@@ -2,25 +2,32 @@
 
 pub(crate) mod cycle;
 pub(crate) mod fold;
+mod rules;
 pub mod state;
 
 use chrono::{DateTime, Utc};
 
 use crate::calendar::DeadlineRule;
 use crate::policy::PolicySet;
+use crate::sla_event::METRICS;
 use fold::Fold;
-pub use state::{ClockPhase, ClockState, ClockStep, MatchedPolicy, TicketState};
+pub use state::{ClockPhase, ClockState, ClockStep, MatchedPolicy, PolicyVersion, TicketState};
 
 /// Summarises a fold (already fired through `at`) as a `TicketState`.
 pub(crate) fn summarize(fold: &Fold, policies: &PolicySet, at: DateTime<Utc>) -> TicketState {
-    let policy = fold.matched.map(|(index, _)| {
-        let policy = &policies.policies()[index];
-        MatchedPolicy {
-            name: policy.name.clone(),
-            index,
-            reason: policy.match_reason(),
-        }
+    let policy = fold.policy(policies).map(|policy| MatchedPolicy {
+        name: policy.name.clone(),
+        index: policy.index,
+        reason: policy.match_reason(),
     });
+    let version = fold.version.and_then(|index| {
+        let version = policies.versions().get(index)?;
+        Some(PolicyVersion {
+            index,
+            effective_from: version.effective_from,
+        })
+    });
+    let start_on = |metric| fold.policy(policies).map(|p| p.start_on(metric));
     let clocks = fold
         .cycles
         .iter()
@@ -33,6 +40,7 @@ pub(crate) fn summarize(fold: &Fold, policies: &PolicySet, at: DateTime<Utc>) ->
                 cycle: cycle.number,
                 state: cycle.phase(),
                 policy: terms.map(|t| t.policy.clone()),
+                start_on: start_on(cycle.metric),
                 priority: terms.map(|t| t.priority),
                 calendar: terms.map(|t| t.calendar_name.clone()),
                 deadline_rule: terms.map(|t| rule_name(t.calendar.deadline_rule()).to_string()),
@@ -51,11 +59,41 @@ pub(crate) fn summarize(fold: &Fold, policies: &PolicySet, at: DateTime<Utc>) ->
         at,
         created: fold.created,
         status: fold.attrs.status,
-        priority: fold.attrs.effective_priority(),
+        priority: policies.priority_of(&fold.attrs),
+        priority_raise: policies.priority_raise(&fold.attrs),
+        version,
+        excluded: fold.excluded.clone(),
+        awaiting_assignment: METRICS
+            .into_iter()
+            .filter(|m| fold.waits_for_assignee(*m))
+            .collect(),
+        warnings: zone_warnings(fold, policies),
         policy,
         clocks,
         announcements: fold.produced.clone(),
     }
+}
+
+/// Requester time zone fallbacks of the calendars measuring the ticket's clocks.
+fn zone_warnings(fold: &Fold, policies: &PolicySet) -> Vec<String> {
+    let Some(policy) = fold.policy(policies) else {
+        return Vec::new();
+    };
+    let priority = policies.priority_of(&fold.attrs);
+    let mut out: Vec<String> = Vec::new();
+    for target in policy
+        .targets_of(priority)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
+        if let (_, Some(fallback)) = fold.localized(&target.calendar) {
+            let text = format!("calendar {}: {fallback}", target.calendar_name);
+            if !out.contains(&text) {
+                out.push(text);
+            }
+        }
+    }
+    out
 }
 
 /// `earliest` or `next_opening`.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Priority, Status};
+use crate::policy::{Exclusion, PriorityRaise, StartOn};
 use crate::sla_event::{Metric, SlaEvent};
 
 /// A ticket's SLA clocks as of `at`.
@@ -17,14 +18,39 @@ pub struct TicketState {
     /// `at` of the ticket's first event (None when it has no event yet).
     pub created: Option<DateTime<Utc>>,
     pub status: Option<Status>,
-    /// The priority targets use (`normal` when the helpdesk sent none).
+    /// The priority targets use (`normal` when the helpdesk sent none), after
+    /// `priority_rules`.
     pub priority: Priority,
+    /// The priority rule that raised `priority` above the helpdesk's, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_raise: Option<PriorityRaise>,
+    /// The policy version measuring the ticket (None before the first version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<PolicyVersion>,
+    /// Why the ticket is excluded (it has no clocks); reports count these apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<Exclusion>,
+    /// Things to know that are not errors (e.g. a requester time zone that fell back to
+    /// the calendar's `default_timezone`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Metrics whose first cycle waits for an assignee (`start: assigned`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awaiting_assignment: Vec<Metric>,
     /// The policy that applies now; None when no policy matches (the ticket has no clocks).
     pub policy: Option<MatchedPolicy>,
     /// Every measured cycle of every metric, in start order.
     pub clocks: Vec<ClockState>,
     /// Everything the engine announces for this ticket as of `at`.
     pub announcements: Vec<SlaEvent>,
+}
+
+/// A policy version: its position in `versions` and the instant it applies from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub index: usize,
+    /// None for a plain `policies:` list (in force from the beginning of time).
+    pub effective_from: Option<DateTime<Utc>>,
 }
 
 /// Which policy applies and why.
@@ -44,6 +70,9 @@ pub struct ClockState {
     pub cycle: u32,
     pub state: ClockPhase,
     pub policy: Option<String>,
+    /// When the policy applying now starts this metric (`created` or `assigned`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_on: Option<StartOn>,
     pub priority: Option<Priority>,
     pub calendar: Option<String>,
     /// `earliest` or `next_opening`.

@@ -5,14 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use super::document::{DeadlineRuleName, PolicyDocument, PolicyEntry, ALWAYS_OPEN};
 use super::locate::line_of;
-use super::{Policy, PolicyError, PolicySet, Target};
-use crate::calendar::{Calendar, DeadlineRule};
+use super::{Policy, PolicyError, PolicySet, Target, Version};
+use crate::calendar::{Calendar, DeadlineRule, IcsSources};
 use crate::event::{Priority, Status};
 use crate::sla_event::Metric;
 
-pub(super) fn compile(source: &str, yaml: &str) -> Result<PolicySet, PolicyError> {
+pub(super) fn compile(
+    source: &str,
+    yaml: &str,
+    ics: &IcsSources,
+) -> Result<PolicySet, PolicyError> {
     let document: PolicyDocument =
         serde_norway::from_str(yaml).map_err(|err| syntax(source, err))?;
     let invalid = |field: String, reason: String| PolicyError::Invalid {
@@ -21,30 +27,112 @@ pub(super) fn compile(source: &str, yaml: &str) -> Result<PolicySet, PolicyError
         field,
         reason,
     };
-    let calendars = compile_calendars(&document, &invalid)?;
-    let mut names = BTreeSet::new();
-    let mut policies = Vec::with_capacity(document.policies.len());
-    for (index, entry) in document.policies.iter().enumerate() {
-        if !names.insert(entry.name.as_str()) {
-            return Err(invalid(
-                format!("policies[{index}].name"),
-                format!("{:?}: another policy already has this name", entry.name),
-            ));
-        }
-        policies.push(compile_policy(index, entry, &calendars, &invalid)?);
-    }
+    let calendars = compile_calendars(&document, ics, &invalid)?;
+    let versions = compile_versions(&document, &calendars, &invalid)?;
+    let measures_acknowledgement = versions.iter().flat_map(|v| &v.policies).any(|p| {
+        p.targets
+            .values()
+            .any(|t| t.contains_key(&Metric::Acknowledgement))
+    });
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (source, yaml).hash(&mut hasher);
     Ok(PolicySet {
         source: source.to_string(),
         fingerprint: hasher.finish(),
-        document,
         calendars,
-        policies,
+        versions,
+        apply_to: document.apply_to,
+        exclude: document.exclude.clone(),
+        priority_rules: document.priority_rules.clone(),
+        acknowledgement_tags: document.acknowledgement_tags.clone(),
+        measures_acknowledgement,
+        document,
     })
 }
 
-fn syntax(source: &str, err: serde_norway::Error) -> PolicyError {
+fn compile_versions(
+    document: &PolicyDocument,
+    calendars: &BTreeMap<String, Arc<Calendar>>,
+    invalid: &Invalid,
+) -> Result<Vec<Version>, PolicyError> {
+    let dated: Vec<(Option<DateTime<Utc>>, &[PolicyEntry])> =
+        match (&document.policies, &document.versions) {
+            (Some(policies), None) => vec![(None, &policies[..])],
+            (None, Some(versions)) if !versions.is_empty() => versions
+                .iter()
+                .map(|v| (Some(v.effective_from), &v.policies[..]))
+                .collect(),
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "versions".into(),
+                    "empty: give at least one version".into(),
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "versions".into(),
+                    "give either `policies` or `versions`, not both".into(),
+                ))
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "policies".into(),
+                    "missing: give `policies` (or dated `versions`)".into(),
+                ))
+            }
+        };
+    let prefixes = document.policy_lists();
+    let mut versions = Vec::with_capacity(dated.len());
+    for (index, ((effective_from, entries), (prefix, _))) in
+        dated.into_iter().zip(prefixes).enumerate()
+    {
+        let previous = versions.last().and_then(|v: &Version| v.effective_from);
+        if let (Some(previous), Some(from)) = (previous, effective_from) {
+            if from <= previous {
+                return Err(invalid(
+                    format!("versions[{index}].effective_from"),
+                    format!("{from} is not after the previous version's {previous}; list versions oldest first"),
+                ));
+            }
+        }
+        let policies = compile_list(&prefix, entries, calendars, invalid)?;
+        versions.push(Version {
+            index,
+            effective_from,
+            policies,
+        });
+    }
+    Ok(versions)
+}
+
+fn compile_list(
+    prefix: &str,
+    entries: &[PolicyEntry],
+    calendars: &BTreeMap<String, Arc<Calendar>>,
+    invalid: &Invalid,
+) -> Result<Vec<Policy>, PolicyError> {
+    let mut names = BTreeSet::new();
+    let mut policies = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let path = format!("{prefix}[{index}]");
+        if !names.insert(entry.name.as_str()) {
+            return Err(invalid(
+                format!("{path}.name"),
+                format!("{:?}: another policy already has this name", entry.name),
+            ));
+        }
+        if entry.start.contains_key(&Metric::NextResponse) {
+            return Err(invalid(
+                format!("{path}.start.next_response"),
+                "next_response starts on a customer comment; `start` applies to acknowledgement, first_response, periodic_update and resolution".into(),
+            ));
+        }
+        policies.push(compile_policy(index, path, entry, calendars, invalid)?);
+    }
+    Ok(policies)
+}
+
+pub(super) fn syntax(source: &str, err: serde_norway::Error) -> PolicyError {
     let mut message = err.to_string();
     let line = err.location().map(|location| {
         let suffix = format!(" at line {} column {}", location.line(), location.column());
@@ -79,31 +167,33 @@ type Invalid<'a> = dyn Fn(String, String) -> PolicyError + 'a;
 
 fn compile_calendars(
     document: &PolicyDocument,
+    ics: &IcsSources,
     invalid: &Invalid,
 ) -> Result<BTreeMap<String, Arc<Calendar>>, PolicyError> {
-    let mut calendars = BTreeMap::new();
-    calendars.insert(ALWAYS_OPEN.to_string(), Arc::new(Calendar::always_open()));
-    for (name, spec) in &document.calendars {
-        if name == ALWAYS_OPEN {
-            return Err(invalid(
-                format!("calendars.{name}"),
-                "24x7 is built in (always open); choose another name".into(),
-            ));
-        }
-        let calendar = Calendar::compile(spec)
-            .map_err(|err| invalid(format!("calendars.{name}.{}", err.field), err.reason))?;
-        calendars.insert(name.clone(), Arc::new(calendar));
+    if document.calendars.contains_key(ALWAYS_OPEN) {
+        return Err(invalid(
+            format!("calendars.{ALWAYS_OPEN}"),
+            "24x7 is built in (always open); choose another name".into(),
+        ));
     }
+    let compiled = crate::calendar::compile_calendars(&document.calendars, ics)
+        .map_err(|err| invalid(format!("calendars.{}", err.field), err.reason))?;
+    let mut calendars: BTreeMap<String, Arc<Calendar>> = compiled
+        .into_iter()
+        .map(|(name, calendar)| (name, Arc::new(calendar)))
+        .collect();
+    calendars.insert(ALWAYS_OPEN.to_string(), Arc::new(Calendar::always_open()));
     Ok(calendars)
 }
 
 fn compile_policy(
     index: usize,
+    path: String,
     entry: &PolicyEntry,
     calendars: &BTreeMap<String, Arc<Calendar>>,
     invalid: &Invalid,
 ) -> Result<Policy, PolicyError> {
-    let field = |rest: &str| format!("policies[{index}].{rest}");
+    let field = |rest: &str| format!("{path}.{rest}");
     let rule = entry.deadline_rule.map(|rule| match rule {
         DeadlineRuleName::Earliest => DeadlineRule::Earliest,
         DeadlineRuleName::NextOpening => DeadlineRule::NextOpening,
@@ -149,6 +239,8 @@ fn compile_policy(
     Ok(Policy {
         name: entry.name.clone(),
         index,
+        path: path.clone(),
+        start: entry.start.clone(),
         when: entry.when.clone(),
         calendar: entry.calendar.clone(),
         warn_at: entry.warn_at.iter().map(|t| t.0.clone()).collect(),

@@ -5,15 +5,18 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::attributes::TicketAttributes;
 use crate::calendar::CalendarSpec;
 use crate::duration::{parse_duration, WarnThreshold};
 use crate::event::Priority;
 use crate::sla_event::Metric;
 
-/// A policy file: named calendars and an ordered list of policies.
+/// A policy file: named calendars and an ordered list of policies (or dated versions
+/// of it), plus rules shared by every version.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyDocument {
@@ -21,8 +24,102 @@ pub struct PolicyDocument {
     /// The name `24x7` is built in and always open.
     #[serde(default)]
     pub calendars: BTreeMap<String, CalendarSpec>,
-    /// Ordered: the first policy whose `when` holds applies to a ticket.
+    /// Ordered: the first policy whose `when` holds applies to a ticket. One version in
+    /// force from the beginning of time; give either `policies` or `versions`.
+    #[serde(default)]
+    pub policies: Option<Vec<PolicyEntry>>,
+    /// Dated versions of the policy list, in `effective_from` order; each replaces the
+    /// previous one from its instant.
+    #[serde(default)]
+    pub versions: Option<Vec<VersionEntry>>,
+    /// Which tickets a new version measures: `new_tickets` (created from its
+    /// `effective_from`, the default) or `open_tickets` (also re-matches running ones).
+    #[serde(default)]
+    pub apply_to: ApplyTo,
+    /// Tickets that get no clocks at all.
+    #[serde(default)]
+    pub exclude: ExcludeEntry,
+    /// Priorities derived from ticket facts, applied before matching; they never lower.
+    #[serde(default)]
+    pub priority_rules: Vec<PriorityRuleEntry>,
+    /// A public agent reply in an event adding one of these tags (a "we got your
+    /// request" macro) stops `acknowledgement` only.
+    #[serde(default)]
+    pub acknowledgement_tags: Vec<String>,
+}
+
+impl PolicyDocument {
+    /// Each policy list with its field path (`policies` or `versions[1].policies`).
+    pub fn policy_lists(&self) -> Vec<(String, &[PolicyEntry])> {
+        let plain = self
+            .policies
+            .iter()
+            .map(|p| ("policies".to_string(), &p[..]));
+        let dated = self
+            .versions
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, v)| (format!("versions[{i}].policies"), &v.policies[..]));
+        plain.chain(dated).collect()
+    }
+}
+
+/// One dated version of the policy list.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionEntry {
+    /// The instant (RFC 3339) from which this version applies.
+    pub effective_from: DateTime<Utc>,
+    /// The complete ordered policy list of this version.
     pub policies: Vec<PolicyEntry>,
+}
+
+/// Which tickets a new policy version measures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplyTo {
+    /// Tickets created from its `effective_from`; older tickets keep their version.
+    #[default]
+    NewTickets,
+    /// Also tickets open at its `effective_from`, re-matched then (as a priority change).
+    OpenTickets,
+}
+
+/// Exclusion rules: a ticket matching any listed value gets no clocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludeEntry {
+    /// Tickets with one of these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Tickets from one of these channels.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// Tickets of one of these organizations.
+    #[serde(default)]
+    pub organizations: Vec<String>,
+}
+
+/// A rule raising the measured priority of the tickets its `when` holds for.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityRuleEntry {
+    /// Conditions, as in a policy's `when` (`priority` is the helpdesk's).
+    pub when: WhenEntry,
+    /// The priority to measure at; a higher helpdesk priority is kept.
+    pub raise_to: Priority,
+}
+
+/// When a metric's first cycle starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StartOn {
+    /// When the ticket is created.
+    #[default]
+    Created,
+    /// When the ticket first has an assignee (at creation if created assigned).
+    Assigned,
 }
 
 /// One policy as written.
@@ -47,6 +144,10 @@ pub struct PolicyEntry {
     /// (resolution pauses on `pending` and `on_hold`; the others never pause).
     #[serde(default)]
     pub pause: BTreeMap<Metric, Vec<String>>,
+    /// When each metric's first cycle starts (`created`, the default, or `assigned`);
+    /// for `acknowledgement`, `first_response`, `periodic_update` and `resolution`.
+    #[serde(default)]
+    pub start: BTreeMap<Metric, StartOn>,
     /// What a running clock does when the priority or another matched attribute changes.
     #[serde(default)]
     pub on_priority_change: OnPriorityChange,
@@ -80,6 +181,57 @@ pub struct WhenEntry {
     /// The helpdesk that sent the events (`zendesk`, `freshdesk`, ...).
     #[serde(default)]
     pub vendor: Vec<String>,
+    /// The customer account (organization) of the ticket.
+    #[serde(default)]
+    pub organization: Vec<String>,
+    /// The agent the ticket is assigned to.
+    #[serde(default)]
+    pub assignee: Vec<String>,
+}
+
+impl WhenEntry {
+    /// The conditions in words (`segment is one of [enterprise]`).
+    pub fn describe(&self) -> String {
+        let priorities: Vec<String> = self.priority.iter().map(super::priority_name).collect();
+        let clauses: Vec<String> = [
+            ("priority", &priorities),
+            ("channel", &self.channel),
+            ("group", &self.group),
+            ("segment", &self.segment),
+            ("tags", &self.tags),
+            ("vendor", &self.vendor),
+            ("organization", &self.organization),
+            ("assignee", &self.assignee),
+        ]
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(key, values)| match key {
+            "tags" => format!("tags include one of [{}]", values.join(", ")),
+            _ => format!("{key} is one of [{}]", values.join(", ")),
+        })
+        .collect();
+        if clauses.is_empty() {
+            "its `when` is empty, so it matches every ticket".into()
+        } else {
+            clauses.join(" and ")
+        }
+    }
+
+    /// True when every key holds for a ticket with these attributes measured at
+    /// `priority` (any listed value per key).
+    pub fn holds(&self, ticket: &TicketAttributes, priority: Priority) -> bool {
+        let one_of = |allowed: &[String], value: &Option<String>| {
+            allowed.is_empty() || value.as_ref().is_some_and(|v| allowed.contains(v))
+        };
+        (self.priority.is_empty() || self.priority.contains(&priority))
+            && one_of(&self.channel, &ticket.channel)
+            && one_of(&self.group, &ticket.group)
+            && one_of(&self.segment, &ticket.segment)
+            && one_of(&self.vendor, &ticket.vendor)
+            && one_of(&self.organization, &ticket.organization)
+            && one_of(&self.assignee, &ticket.assignee)
+            && (self.tags.is_empty() || self.tags.iter().any(|t| ticket.tags.contains(t)))
+    }
 }
 
 /// Targets of one priority.
@@ -89,6 +241,8 @@ pub struct PriorityTargetsEntry {
     /// Overrides the policy's calendar for this priority.
     #[serde(default)]
     pub calendar: Option<String>,
+    #[serde(default)]
+    pub acknowledgement: Option<DurationText>,
     #[serde(default)]
     pub first_response: Option<DurationText>,
     #[serde(default)]
@@ -103,6 +257,7 @@ impl PriorityTargetsEntry {
     /// The targets that are set, in metric order.
     pub fn metrics(&self) -> Vec<(Metric, i64)> {
         [
+            (Metric::Acknowledgement, &self.acknowledgement),
             (Metric::FirstResponse, &self.first_response),
             (Metric::NextResponse, &self.next_response),
             (Metric::PeriodicUpdate, &self.periodic_update),
@@ -136,13 +291,14 @@ impl<'de> Deserialize<'de> for PriorityTargetsEntry {
                             entry.calendar = Some(map.next_value()?);
                             continue;
                         }
+                        "acknowledgement" => &mut entry.acknowledgement,
                         "first_response" => &mut entry.first_response,
                         "next_response" => &mut entry.next_response,
                         "periodic_update" => &mut entry.periodic_update,
                         "resolution" => &mut entry.resolution,
                         other => {
                             return Err(A::Error::custom(format!(
-                                "{other}: unknown key; expected calendar, first_response, next_response, periodic_update or resolution"
+                                "{other}: unknown key; expected calendar, acknowledgement, first_response, next_response, periodic_update or resolution"
                             )))
                         }
                     };

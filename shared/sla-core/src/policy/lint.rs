@@ -4,9 +4,12 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::compile::{parse_status, PRIORITIES};
-use super::document::WhenEntry;
-use super::{priority_name, PolicySet};
+use super::document::{StartOn, WhenEntry};
+use super::{metric_name, priority_name, Policy, PolicySet};
 use crate::duration::WarnThreshold;
+use crate::sla_event::METRICS;
+
+mod rules;
 
 /// A warning about a valid policy file, naming the field it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,17 +28,26 @@ impl fmt::Display for PolicyWarning {
 
 pub(super) fn warnings(set: &PolicySet) -> Vec<PolicyWarning> {
     let mut out = Vec::new();
-    if set.policies.is_empty() {
-        out.push(warning(
-            "policies",
-            "no policies: no ticket gets SLA clocks".into(),
-        ));
+    for version in set.versions() {
+        if version.policies.is_empty() {
+            let field = match version.effective_from {
+                Some(_) => format!("versions[{}].policies", version.index),
+                None => "policies".into(),
+            };
+            out.push(warning(
+                &field,
+                "no policies: no ticket gets SLA clocks".into(),
+            ));
+        }
+        shadowed(&version.policies, &mut out);
+        missing_targets(&version.policies, &mut out);
+        warning_thresholds(&version.policies, &mut out);
+        starts(&version.policies, &mut out);
+        excluded_policies(set, &version.policies, &mut out);
     }
-    shadowed(set, &mut out);
-    missing_targets(set, &mut out);
-    warning_thresholds(set, &mut out);
     unknown_statuses(set, &mut out);
     calendars(set, &mut out);
+    rules::shared_rules(set, &mut out);
     out
 }
 
@@ -57,34 +69,33 @@ fn covers(earlier: &WhenEntry, later: &WhenEntry) -> bool {
         && key(&earlier.segment, &later.segment)
         && key(&earlier.tags, &later.tags)
         && key(&earlier.vendor, &later.vendor)
+        && key(&earlier.organization, &later.organization)
+        && key(&earlier.assignee, &later.assignee)
 }
 
-fn shadowed(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
-    for (j, later) in set.policies.iter().enumerate() {
-        if let Some(earlier) = set.policies[..j]
-            .iter()
-            .find(|e| covers(&e.when, &later.when))
-        {
+fn shadowed(policies: &[Policy], out: &mut Vec<PolicyWarning>) {
+    for (j, later) in policies.iter().enumerate() {
+        if let Some(earlier) = policies[..j].iter().find(|e| covers(&e.when, &later.when)) {
             out.push(warning(
-                &format!("policies[{j}]"),
+                &later.path,
                 format!(
-                    "policy {:?} is shadowed by {:?} (policies[{}]), which matches every ticket it matches; it never applies",
-                    later.name, earlier.name, earlier.index
+                    "policy {:?} is shadowed by {:?} ({}), which matches every ticket it matches; it never applies",
+                    later.name, earlier.name, earlier.path
                 ),
             ));
         }
     }
 }
 
-fn missing_targets(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
-    for policy in &set.policies {
+fn missing_targets(policies: &[Policy], out: &mut Vec<PolicyWarning>) {
+    for policy in policies {
         for priority in PRIORITIES {
             let reachable =
                 policy.when.priority.is_empty() || policy.when.priority.contains(&priority);
             let has_targets = policy.targets_of(priority).is_some_and(|t| !t.is_empty());
             if reachable && !has_targets {
                 out.push(warning(
-                    &format!("policies[{}].targets", policy.index),
+                    &format!("{}.targets", policy.path),
                     format!(
                         "policy {:?} has no targets for priority {}: its tickets of that priority get no clocks",
                         policy.name,
@@ -96,15 +107,15 @@ fn missing_targets(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
     }
 }
 
-fn warning_thresholds(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
-    for policy in &set.policies {
+fn warning_thresholds(policies: &[Policy], out: &mut Vec<PolicyWarning>) {
+    for policy in policies {
         let shortest = PRIORITIES
             .iter()
             .filter_map(|p| policy.targets_of(*p))
             .flat_map(|targets| targets.values().map(|t| t.seconds))
             .min();
         for (i, threshold) in policy.warn_at.iter().enumerate() {
-            let field = format!("policies[{}].warn_at[{i}]", policy.index);
+            let field = format!("{}.warn_at[{i}]", policy.path);
             match threshold {
                 WarnThreshold::Percent { basis_points } if *basis_points >= 10_000 => {
                     out.push(warning(
@@ -124,15 +135,74 @@ fn warning_thresholds(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
     }
 }
 
+/// `start: assigned` on tickets that may never be assigned, or on a metric with no target.
+fn starts(policies: &[Policy], out: &mut Vec<PolicyWarning>) {
+    for policy in policies {
+        for metric in METRICS {
+            let field = format!("{}.start.{}", policy.path, metric_name(&metric));
+            let targeted = PRIORITIES
+                .iter()
+                .any(|p| policy.target(*p, metric).is_some());
+            if policy.start_on(metric) != StartOn::Assigned {
+                continue;
+            }
+            if !targeted {
+                out.push(warning(
+                    &field,
+                    format!(
+                        "policy {:?} sets no {} target: this start has no effect",
+                        policy.name,
+                        metric_name(&metric)
+                    ),
+                ));
+            } else if policy.when.assignee.is_empty() {
+                out.push(warning(
+                    &field,
+                    format!("tickets of policy {:?} may never be assigned: their {} clock then never starts (and is never breached); add `assignee` to `when` or start on created", policy.name, metric_name(&metric)),
+                ));
+            }
+        }
+    }
+}
+
+/// Policies whose `when` only holds for excluded tickets.
+fn excluded_policies(set: &PolicySet, policies: &[Policy], out: &mut Vec<PolicyWarning>) {
+    let exclude = &set.document().exclude;
+    for policy in policies {
+        let when = &policy.when;
+        let all_listed = |values: &[String], listed: &[String]| {
+            !values.is_empty() && values.iter().all(|v| listed.contains(v))
+        };
+        let key = if all_listed(&when.tags, &exclude.tags) {
+            "tags"
+        } else if all_listed(&when.channel, &exclude.channels) {
+            "channels"
+        } else if all_listed(&when.organization, &exclude.organizations) {
+            "organizations"
+        } else {
+            continue;
+        };
+        out.push(warning(
+            &format!("{}.when", policy.path),
+            format!(
+                "policy {:?} only matches tickets that exclude.{key} excludes: it never applies",
+                policy.name
+            ),
+        ));
+    }
+}
+
 fn unknown_statuses(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
-    for (index, entry) in set.document().policies.iter().enumerate() {
-        for (metric, names) in &entry.pause {
-            for (i, name) in names.iter().enumerate() {
-                if parse_status(name).is_none() {
-                    out.push(warning(
-                        &format!("policies[{index}].pause.{}[{i}]", super::metric_name(metric)),
-                        format!("{name:?} is not a status (new, open, pending, on_hold, solved, closed); it is ignored"),
-                    ));
+    for (prefix, entries) in set.document().policy_lists() {
+        for (index, entry) in entries.iter().enumerate() {
+            for (metric, names) in &entry.pause {
+                for (i, name) in names.iter().enumerate() {
+                    if parse_status(name).is_none() {
+                        out.push(warning(
+                            &format!("{prefix}[{index}].pause.{}[{i}]", metric_name(metric)),
+                            format!("{name:?} is not a status (new, open, pending, on_hold, solved, closed); it is ignored"),
+                        ));
+                    }
                 }
             }
         }
@@ -140,10 +210,10 @@ fn unknown_statuses(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
 }
 
 fn calendars(set: &PolicySet, out: &mut Vec<PolicyWarning>) {
-    let used: BTreeSet<&str> = set
-        .document()
-        .policies
+    let lists = set.document().policy_lists();
+    let used: BTreeSet<&str> = lists
         .iter()
+        .flat_map(|(_, entries)| entries.iter())
         .flat_map(|p| {
             std::iter::once(p.calendar.as_str())
                 .chain(p.targets.values().filter_map(|t| t.calendar.as_deref()))

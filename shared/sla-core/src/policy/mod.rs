@@ -2,6 +2,7 @@
 //! warnings and target table `sla check` prints.
 
 mod compile;
+mod diff;
 pub mod document;
 mod lint;
 mod locate;
@@ -10,13 +11,20 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use crate::attributes::TicketAttributes;
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, IcsSources};
 use crate::duration::WarnThreshold;
 use crate::event::{Priority, Status};
 use crate::sla_event::Metric;
 
-pub use document::{OnPriorityChange, PolicyDocument, WhenEntry, ALWAYS_OPEN};
+pub use diff::{ChangeKind, TargetChange};
+pub use document::{
+    ApplyTo, ExcludeEntry, OnPriorityChange, PolicyDocument, PriorityRuleEntry, StartOn, WhenEntry,
+    ALWAYS_OPEN,
+};
 pub use lint::PolicyWarning;
 
 /// Why a policy file was rejected. Displays as one line naming the source, the line,
@@ -52,7 +60,23 @@ pub struct PolicySet {
     fingerprint: u64,
     document: PolicyDocument,
     calendars: BTreeMap<String, Arc<Calendar>>,
-    policies: Vec<Policy>,
+    versions: Vec<Version>,
+    apply_to: ApplyTo,
+    exclude: ExcludeEntry,
+    priority_rules: Vec<PriorityRuleEntry>,
+    acknowledgement_tags: Vec<String>,
+    measures_acknowledgement: bool,
+}
+
+/// One version of the policy list.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// Position in `versions` (0 for a plain `policies:` list).
+    pub index: usize,
+    /// From when it applies; None for a plain `policies:` list (the beginning of time).
+    pub effective_from: Option<DateTime<Utc>>,
+    /// The policies, in file order.
+    pub policies: Vec<Policy>,
 }
 
 /// One compiled policy.
@@ -60,8 +84,10 @@ pub struct PolicySet {
 pub struct Policy {
     /// The policy's name, carried by SLA events.
     pub name: String,
-    /// Position in the file (0-based).
+    /// Position in its list (0-based).
     pub index: usize,
+    /// Its field path (`policies[0]`, `versions[1].policies[0]`).
+    pub path: String,
     /// Its conditions as written.
     pub when: WhenEntry,
     /// The policy-wide calendar name.
@@ -72,6 +98,7 @@ pub struct Policy {
     pub on_priority_change: OnPriorityChange,
     targets: BTreeMap<Priority, BTreeMap<Metric, Target>>,
     pause: BTreeMap<Metric, Vec<Status>>,
+    start: BTreeMap<Metric, StartOn>,
 }
 
 /// One metric's target under one policy and priority.
@@ -85,15 +112,75 @@ pub struct Target {
     pub calendar: Arc<Calendar>,
 }
 
+/// Why a ticket is excluded: the `exclude` key and the value that matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// `tags`, `channels` or `organizations`.
+    pub rule: String,
+    /// The ticket's value that is listed.
+    pub value: String,
+}
+
+impl fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exclude.{} lists {:?}", self.rule, self.value)
+    }
+}
+
+/// A priority rule that raised the measured priority above the helpdesk's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorityRaise {
+    /// Position in `priority_rules`.
+    pub rule: usize,
+    /// The helpdesk's priority (`normal` when it sent none).
+    pub from: Priority,
+    /// The priority measured.
+    pub to: Priority,
+    /// The rule's conditions in words.
+    pub reason: String,
+}
+
 /// Statuses that pause each metric when no policy says otherwise.
 pub fn default_pause(metric: Metric, status: Status) -> bool {
     metric == Metric::Resolution && matches!(status, Status::Pending | Status::OnHold)
 }
 
 impl PolicySet {
-    /// Parses and validates a YAML policy file; `source` names it in errors.
+    /// Parses and validates a YAML policy file; `source` names it in errors. A calendar
+    /// with `holidays_ics` needs [`PolicySet::from_yaml_with_ics`].
     pub fn from_yaml(source: &str, yaml: &str) -> Result<PolicySet, PolicyError> {
-        compile::compile(source, yaml)
+        compile::compile(source, yaml, &IcsSources::new())
+    }
+
+    /// Same as [`PolicySet::from_yaml`], with the texts of the `holidays_ics` files (see
+    /// [`PolicySet::ics_sources`]).
+    pub fn from_yaml_with_ics(
+        source: &str,
+        yaml: &str,
+        ics: &IcsSources,
+    ) -> Result<PolicySet, PolicyError> {
+        compile::compile(source, yaml, ics)
+    }
+
+    /// Reads the `holidays_ics` files the YAML's calendars name through `read`, which gets
+    /// each path as written (callers resolve it against the policy file's directory; this
+    /// crate does no I/O).
+    pub fn ics_sources(
+        source: &str,
+        yaml: &str,
+        read: impl FnMut(&str) -> std::io::Result<String>,
+    ) -> Result<IcsSources, PolicyError> {
+        let document: PolicyDocument =
+            serde_norway::from_str(yaml).map_err(|err| compile::syntax(source, err))?;
+        IcsSources::load(&document.calendars, read).map_err(|err| {
+            let field = format!("calendars.{}", err.field);
+            PolicyError::Invalid {
+                file: source.to_string(),
+                line: locate::line_of(yaml, &field),
+                field,
+                reason: err.reason,
+            }
+        })
     }
 
     /// The name given to `from_yaml` (usually the file name).
@@ -106,15 +193,115 @@ impl PolicySet {
         self.fingerprint
     }
 
-    /// The policies, in file order.
+    /// The policies of the latest version, in file order.
     pub fn policies(&self) -> &[Policy] {
-        &self.policies
+        self.versions
+            .last()
+            .map(|v| &v.policies[..])
+            .unwrap_or_default()
     }
 
-    /// The policy that applies to a ticket with these attributes: the first whose
-    /// `when` holds.
+    /// Every version, oldest first (one for a plain `policies:` list).
+    pub fn versions(&self) -> &[Version] {
+        &self.versions
+    }
+
+    /// The version in force at `at`: the last one whose `effective_from` is not after
+    /// it; None before the first.
+    pub fn version_at(&self, at: DateTime<Utc>) -> Option<usize> {
+        self.versions
+            .partition_point(|v| v.effective_from.is_none_or(|from| from <= at))
+            .checked_sub(1)
+    }
+
+    /// `new_tickets` or `open_tickets`.
+    pub fn apply_to(&self) -> ApplyTo {
+        self.apply_to
+    }
+
+    /// The policy that applies to a ticket with these attributes under the latest
+    /// version: the first whose `when` holds.
     pub fn select(&self, attributes: &TicketAttributes) -> Option<&Policy> {
-        self.policies.iter().find(|p| p.matches(attributes))
+        self.select_in(self.versions.len().checked_sub(1)?, attributes)
+    }
+
+    /// The policy of `version` that applies to a ticket with these attributes.
+    pub fn select_in(&self, version: usize, attributes: &TicketAttributes) -> Option<&Policy> {
+        let priority = self.priority_of(attributes);
+        self.versions
+            .get(version)?
+            .policies
+            .iter()
+            .find(|p| p.when.holds(attributes, priority))
+    }
+
+    /// Policy `index` of `version`.
+    pub fn policy(&self, version: usize, index: usize) -> Option<&Policy> {
+        self.versions.get(version)?.policies.get(index)
+    }
+
+    /// The priority a ticket is measured at: the helpdesk's (`normal` when none), raised
+    /// by the `priority_rules` that hold.
+    pub fn priority_of(&self, attributes: &TicketAttributes) -> Priority {
+        self.priority_raise(attributes)
+            .map_or(attributes.effective_priority(), |raise| raise.to)
+    }
+
+    /// The first rule raising the ticket the highest, when one raises it at all.
+    pub fn priority_raise(&self, attributes: &TicketAttributes) -> Option<PriorityRaise> {
+        let from = attributes.effective_priority();
+        let mut best: Option<(usize, Priority)> = None;
+        for (rule, entry) in self.priority_rules.iter().enumerate() {
+            let higher = entry.raise_to > best.map_or(from, |(_, to)| to);
+            if higher && entry.when.holds(attributes, from) {
+                best = Some((rule, entry.raise_to));
+            }
+        }
+        best.map(|(rule, to)| PriorityRaise {
+            rule,
+            from,
+            to,
+            reason: self.priority_rules[rule].when.describe(),
+        })
+    }
+
+    /// The first exclusion rule a ticket with these attributes matches.
+    pub fn exclusion(&self, attributes: &TicketAttributes) -> Option<Exclusion> {
+        let exclude = &self.exclude;
+        let listed = |rule: &str, list: &[String], value: Option<&String>| {
+            value.filter(|v| list.contains(v)).map(|v| Exclusion {
+                rule: rule.to_string(),
+                value: v.clone(),
+            })
+        };
+        attributes
+            .tags
+            .iter()
+            .find_map(|tag| listed("tags", &exclude.tags, Some(tag)))
+            .or_else(|| listed("channels", &exclude.channels, attributes.channel.as_ref()))
+            .or_else(|| {
+                listed(
+                    "organizations",
+                    &exclude.organizations,
+                    attributes.organization.as_ref(),
+                )
+            })
+    }
+
+    /// True when some exclusion rule is set.
+    pub fn has_exclusions(&self) -> bool {
+        let e = &self.exclude;
+        !(e.tags.is_empty() && e.channels.is_empty() && e.organizations.is_empty())
+    }
+
+    /// The top-level `acknowledgement_tags`.
+    pub fn acknowledgement_tags(&self) -> &[String] {
+        &self.acknowledgement_tags
+    }
+
+    /// True when some policy of some version has an `acknowledgement` target.
+    pub fn measures_acknowledgement(&self) -> bool {
+        self.measures_acknowledgement
     }
 
     /// Ambiguities worth a warning (see `sla check`).
@@ -122,55 +309,32 @@ impl PolicySet {
         lint::warnings(self)
     }
 
+    /// What changed between version `index - 1` and `index` (empty for the first).
+    pub fn version_changes(&self, index: usize) -> Vec<TargetChange> {
+        diff::changes(self, index)
+    }
+
     /// Calendars by name, including `24x7`.
     pub fn calendars(&self) -> &BTreeMap<String, Arc<Calendar>> {
         &self.calendars
     }
 
-    pub(crate) fn document(&self) -> &PolicyDocument {
+    /// The file as written.
+    pub fn document(&self) -> &PolicyDocument {
         &self.document
     }
 }
 
 impl Policy {
-    /// True when every key of `when` holds for the ticket (any listed value per key).
+    /// True when every key of `when` holds for the ticket (any listed value per key),
+    /// at the helpdesk's priority (see [`PolicySet::select_in`] for priority rules).
     pub fn matches(&self, ticket: &TicketAttributes) -> bool {
-        let when = &self.when;
-        let one_of = |allowed: &[String], value: &Option<String>| {
-            allowed.is_empty() || value.as_ref().is_some_and(|v| allowed.contains(v))
-        };
-        (when.priority.is_empty() || when.priority.contains(&ticket.effective_priority()))
-            && one_of(&when.channel, &ticket.channel)
-            && one_of(&when.group, &ticket.group)
-            && one_of(&when.segment, &ticket.segment)
-            && one_of(&when.vendor, &ticket.vendor)
-            && (when.tags.is_empty() || when.tags.iter().any(|t| ticket.tags.contains(t)))
+        self.when.holds(ticket, ticket.effective_priority())
     }
 
     /// Why this policy matches, in words (`segment is one of [enterprise]`).
     pub fn match_reason(&self) -> String {
-        let when = &self.when;
-        let priorities: Vec<String> = when.priority.iter().map(priority_name).collect();
-        let clauses: Vec<String> = [
-            ("priority", &priorities),
-            ("channel", &when.channel),
-            ("group", &when.group),
-            ("segment", &when.segment),
-            ("tags", &when.tags),
-            ("vendor", &when.vendor),
-        ]
-        .into_iter()
-        .filter(|(_, values)| !values.is_empty())
-        .map(|(key, values)| match key {
-            "tags" => format!("tags include one of [{}]", values.join(", ")),
-            _ => format!("{key} is one of [{}]", values.join(", ")),
-        })
-        .collect();
-        if clauses.is_empty() {
-            "its `when` is empty, so it matches every ticket".into()
-        } else {
-            clauses.join(" and ")
-        }
+        self.when.describe()
     }
 
     /// The target of `metric` for `priority`, if the policy sets one.
@@ -189,6 +353,11 @@ impl Policy {
             Some(statuses) => statuses.contains(&status),
             None => default_pause(metric, status),
         }
+    }
+
+    /// When `metric`'s first cycle starts under this policy.
+    pub fn start_on(&self, metric: Metric) -> StartOn {
+        self.start.get(&metric).copied().unwrap_or_default()
     }
 }
 
@@ -222,5 +391,53 @@ impl fmt::Display for Target {
             crate::duration::format_duration(self.seconds),
             self.calendar_name
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_version_in_force_is_the_last_one_started() {
+        let set = PolicySet::from_yaml(
+            "p.yaml",
+            "versions:\n  - {effective_from: \"2026-01-01T00:00:00Z\", policies: []}\n  - {effective_from: \"2027-01-01T00:00:00Z\", policies: []}\n",
+        )
+        .unwrap();
+        assert_eq!(set.version_at(at("2025-12-31T23:59:59Z")), None);
+        assert_eq!(set.version_at(at("2026-01-01T00:00:00Z")), Some(0));
+        assert_eq!(set.version_at(at("2026-12-31T23:59:59Z")), Some(0));
+        assert_eq!(set.version_at(at("2027-01-01T00:00:00Z")), Some(1));
+        let plain = PolicySet::from_yaml("p.yaml", "policies: []\n").unwrap();
+        assert_eq!(plain.version_at(at("1900-01-01T00:00:00Z")), Some(0));
+    }
+
+    #[test]
+    fn exclusions_and_priority_rules_read_the_attributes() {
+        let set = PolicySet::from_yaml(
+            "p.yaml",
+            "exclude: {channels: [api], organizations: [QA]}\npriority_rules:\n  - {when: {organization: [QA, ACME]}, raise_to: high}\n  - {when: {tags: [vip]}, raise_to: urgent}\npolicies: []\n",
+        )
+        .unwrap();
+        let mut ticket = TicketAttributes {
+            organization: Some("ACME".into()),
+            ..TicketAttributes::default()
+        };
+        assert_eq!(set.priority_of(&ticket), Priority::High);
+        assert_eq!(set.exclusion(&ticket), None);
+        ticket.tags = vec!["vip".into()];
+        assert_eq!(set.priority_raise(&ticket).map(|r| r.rule), Some(1));
+        ticket.priority = Some(Priority::Urgent);
+        assert_eq!(set.priority_raise(&ticket), None);
+        ticket.channel = Some("api".into());
+        assert_eq!(
+            set.exclusion(&ticket).map(|e| e.to_string()),
+            Some("exclude.channels lists \"api\"".into())
+        );
     }
 }

@@ -3,9 +3,10 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
+use sla_core::replay::{self, Engine};
 use sla_core::{
-    Advance, Author, CachedTicket, Comment, EventKind, PolicySet, Priority, SlaEvent, SlaEventType,
-    Status, TicketEvent, TicketSla, TicketSnapshot,
+    Author, CachedTicket, Comment, EventKind, PolicySet, Priority, SlaEvent, SlaEventType, Status,
+    TicketEvent, TicketSla, TicketSnapshot,
 };
 
 pub fn t(text: &str) -> DateTime<Utc> {
@@ -44,8 +45,9 @@ pub fn with_comment(mut e: TicketEvent, author: Author, public: bool) -> TicketE
     e
 }
 
-/// Drives a ticket like `sla replay`: deliveries in order, `advance` at each delivery
-/// instant and at every `next_due`, until `until`. Returns every announcement.
+/// Drives a ticket with the replay driver users run (`sla_core::replay::drive`):
+/// deliveries in order, `advance` at each delivery instant and at every `next_due`,
+/// until `until`. Returns every announcement.
 pub fn drive(
     policies: &PolicySet,
     deliveries: &[(DateTime<Utc>, TicketEvent)],
@@ -55,65 +57,16 @@ pub fn drive(
     (cached.into_inner(), out)
 }
 
-/// The operations `drive` needs, so it runs on `TicketSla` and `CachedTicket` alike.
-pub trait Engine {
-    fn ingest(&mut self, event: TicketEvent);
-    fn advance(&mut self, policies: &PolicySet, now: DateTime<Utc>) -> Advance;
-}
-
-impl Engine for TicketSla {
-    fn ingest(&mut self, event: TicketEvent) {
-        TicketSla::ingest(self, event);
-    }
-    fn advance(&mut self, policies: &PolicySet, now: DateTime<Utc>) -> Advance {
-        TicketSla::advance(self, policies, now)
-    }
-}
-
-impl Engine for CachedTicket {
-    fn ingest(&mut self, event: TicketEvent) {
-        CachedTicket::ingest(self, event);
-    }
-    fn advance(&mut self, policies: &PolicySet, now: DateTime<Utc>) -> Advance {
-        CachedTicket::advance(self, policies, now)
-    }
-}
-
 /// `drive` on a given engine.
 pub fn drive_with<E: Engine>(
-    mut ticket: E,
+    ticket: E,
     policies: &PolicySet,
     deliveries: &[(DateTime<Utc>, TicketEvent)],
     until: DateTime<Utc>,
 ) -> (E, Vec<SlaEvent>) {
-    let mut out = Vec::new();
-    let mut next_due: Option<DateTime<Utc>> = None;
-    let mut index = 0;
-    loop {
-        let arrival = deliveries.get(index).map(|(at, _)| *at);
-        let now = match (arrival, next_due) {
-            (Some(a), Some(d)) => a.min(d),
-            (Some(a), None) => a,
-            (None, Some(d)) => d,
-            (None, None) => break,
-        };
-        if now > until {
-            break;
-        }
-        while let Some((at, event)) = deliveries.get(index) {
-            if *at != now {
-                break;
-            }
-            ticket.ingest(event.clone());
-            index += 1;
-        }
-        let advance = ticket.advance(policies, now);
-        out.extend(advance.new_events);
-        next_due = advance.next_due;
-    }
-    let last = ticket.advance(policies, until);
-    out.extend(last.new_events);
-    (ticket, out)
+    let driven = replay::drive(ticket, policies, deliveries.iter().cloned(), until);
+    let announced = driven.announced.into_iter().map(|(_, e)| e).collect();
+    (driven.ticket, announced)
 }
 
 /// The announcements still standing (not retracted), in announcement order.

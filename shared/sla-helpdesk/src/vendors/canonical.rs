@@ -3,6 +3,10 @@
 //! Signature (Stripe-style): `X-Sla-Timestamp: <unix seconds>` and
 //! `X-Sla-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`; several
 //! comma-separated `v1=` values are accepted (secret rotation).
+//!
+//! Event ids are namespaced: `canonical:` is prefixed unless the id already starts with
+//! it, so a canonical sender cannot claim a vendor adapter's id (`zendesk:...`) and have
+//! the real vendor event dropped as its duplicate.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -14,9 +18,12 @@ use crate::error::WebhookError;
 use crate::json;
 use crate::request::WebhookRequest;
 use crate::signature::{self, EpochUnit};
+use crate::validate;
 
 const SIGNATURE: &str = "X-Sla-Signature";
 const TIMESTAMP: &str = "X-Sla-Timestamp";
+/// The prefix of every canonical event id.
+const NAMESPACE: &str = "canonical:";
 
 /// Verifies the timestamped HMAC-SHA256 signature.
 pub(crate) fn verify(
@@ -59,11 +66,14 @@ pub(crate) fn verify(
 pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError> {
     let body = json::parse_body(ctx.request.body)?;
     match body {
-        Value::Array(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(index, item)| event(ctx, item, &format!("[{index}]")))
-            .collect(),
+        Value::Array(items) => {
+            ctx.limits.check_events(items.len())?;
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| event(ctx, item, &format!("[{index}]")))
+                .collect()
+        }
         item @ Value::Object(_) => event(ctx, item, "body").map(|e| vec![e]),
         _ => Err(WebhookError::malformed(
             "body",
@@ -99,5 +109,9 @@ fn event(ctx: &Context<'_>, item: Value, field: &str) -> Result<TicketEvent, Web
     if event.vendor.is_none() {
         event.vendor = Some(ctx.vendor.name().to_string());
     }
+    if !event.event_id.starts_with(NAMESPACE) {
+        event.event_id = ctx.vendor_id(&event.event_id);
+    }
+    validate::event(&event, field)?;
     Ok(event)
 }

@@ -65,6 +65,10 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
         _ => (body, ""),
     };
     let field = |name: &str| format!("{prefix}{name}");
+    ctx.check_account(
+        "authorization.id",
+        [json::text(body, "authorization.id"), company_host(event)],
+    )?;
     let kind = json::text(event, "type").ok_or_else(|| WebhookError::missing(field("type")))?;
     let happened = match kind.as_str() {
         "inbound" => Some(Comment {
@@ -85,8 +89,8 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
     };
     let conversation_id = json::required_id(event, "conversation.id")
         .map_err(|_| WebhookError::missing(field("conversation.id")))?;
-    let at =
-        json::required_instant(event, "emitted_at").map_err(|e| rename(e, &field("emitted_at")))?;
+    let at = json::required_instant(event, "emitted_at")
+        .map_err(|e| e.for_field(&field("emitted_at")))?;
     let event_id = ctx.vendor_id(
         &json::required_id(event, "id").map_err(|_| WebhookError::missing(field("id")))?,
     );
@@ -94,6 +98,8 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
         status: json::text(event, "conversation.status"),
         channel: json::text(event, "target.data.type"),
         tags: json::names(event, "conversation.tags", "name"),
+        assignee: json::text(event, "conversation.assignee.id"),
+        requester: json::text(event, "conversation.recipient.handle"),
         ..RawTicket::default()
     };
     let mut snapshot = ctx.snapshot(&VOCABULARY, &field("conversation"), raw)?;
@@ -123,9 +129,8 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
     Ok(events)
 }
 
-fn rename(error: WebhookError, field: &str) -> WebhookError {
-    match error {
-        WebhookError::Unprocessable { reason, .. } => WebhookError::unprocessable(field, reason),
-        other => other,
-    }
+/// The company of a rule webhook's event link `https://<company>.api.frontapp.com/...`.
+fn company_host(event: &serde_json::Value) -> Option<String> {
+    let host = json::url_host(event, "_links.self")?;
+    host.strip_suffix(".api.frontapp.com").map(str::to_string)
 }

@@ -34,6 +34,11 @@ pub(crate) fn verify(secret: &Secret, request: &WebhookRequest<'_>) -> Result<()
 }
 
 /// Parses a conversation payload; events not about a conversation's SLA yield nothing.
+///
+/// The unsigned `X-HelpScout-Event` header only selects the meaning, and must agree with
+/// the signed body: `convo.deleted` carries `{"id": ..}` alone, every other handled
+/// event a whole conversation (400 otherwise). The event id hashes the body only, so a
+/// captured delivery replayed under another event name is a duplicate.
 pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError> {
     let name = ctx
         .request
@@ -56,7 +61,15 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
         | "convo.deleted" => (EventKind::Updated, None),
         _ => return Ok(Vec::new()),
     };
+    let deleted = name == DELETED;
+    check_header_agrees(name, deleted, body)?;
     let ticket_id = json::required_id(body, "id")?;
+    let event_id = ctx.hashed_id(&[ctx.request.body]);
+    if deleted {
+        let mut event = ctx.event(ticket_id, event_id, ctx.now, kind);
+        event.ticket.status = Some(Status::Closed);
+        return Ok(vec![event]);
+    }
     let at = if kind == EventKind::Created {
         json::required_instant(body, "createdAt")?
     } else {
@@ -70,17 +83,41 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
         channel: json::text(body, "type").or_else(|| json::text(body, "source.type")),
         group: json::text(body, "mailboxId"),
         tags: json::names(body, "tags", "tag"),
+        assignee: json::text(body, "assignee.id"),
+        requester: json::text(body, "primaryCustomer.id")
+            .or_else(|| json::text(body, "customer.id")),
         ..RawTicket::default()
     };
-    let mut snapshot = ctx.snapshot(&VOCABULARY, "body", raw)?;
-    if name == "convo.deleted" {
-        snapshot.status = Some(Status::Closed);
-    }
-    let event_id = ctx.hashed_id(&[name.as_bytes(), ctx.request.body]);
     let mut event = ctx.event(ticket_id, event_id, at, kind);
-    event.ticket = snapshot;
+    event.ticket = ctx.snapshot(&VOCABULARY, "body", raw)?;
     if let Some(comment) = comment {
         event = with_comment(event, comment);
     }
     Ok(vec![event])
+}
+
+const DELETED: &str = "convo.deleted";
+
+/// A deletion notice is `{"id": ..}` alone; every other conversation event carries the
+/// whole conversation (Help Scout's webhook documentation). A header contradicting the
+/// body's shape is refused with 400.
+fn check_header_agrees(
+    name: &str,
+    deleted: bool,
+    body: &serde_json::Value,
+) -> Result<(), WebhookError> {
+    let whole = ["createdAt", "status", "mailboxId"]
+        .iter()
+        .any(|key| json::get(body, key).is_some());
+    match (deleted, whole) {
+        (true, true) => Err(WebhookError::malformed(
+            EVENT,
+            format!("{name:?} contradicts the body: a deletion carries only the conversation id, this body is a whole conversation"),
+        )),
+        (false, false) => Err(WebhookError::malformed(
+            EVENT,
+            format!("{name:?} contradicts the body: it carries no conversation (createdAt, status, mailboxId), as only a deletion does"),
+        )),
+        _ => Ok(()),
+    }
 }

@@ -4,9 +4,14 @@
 //!
 //! Signature v3: `X-HubSpot-Signature-v3` = base64(HMAC-SHA256(client secret,
 //! method + uri + body + timestamp)), `X-HubSpot-Request-Timestamp` in milliseconds.
+//! Without a v3 header, the older `X-HubSpot-Signature` with
+//! `X-HubSpot-Signature-Version: v1` (hex SHA-256 of client secret + body) or `v2` (hex
+//! SHA-256 of client secret + method + URI as received + body), as HubSpot documents
+//! (developers.hubspot.com, "Validating requests"). They carry no timestamp.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use sla_core::event::{EventKind, Priority, Status, TicketEvent};
 
 use crate::assemble::{Context, Vocabulary};
@@ -18,9 +23,12 @@ use crate::signature::{self, EpochUnit};
 
 const SIGNATURE: &str = "X-HubSpot-Signature-v3";
 const TIMESTAMP: &str = "X-HubSpot-Request-Timestamp";
+const LEGACY_SIGNATURE: &str = "X-HubSpot-Signature";
+const LEGACY_VERSION: &str = "X-HubSpot-Signature-Version";
 const TICKET_OBJECT_TYPE: &str = "0-5";
 const STAGE: &str = "hs_pipeline_stage";
 const PRIORITY: &str = "hs_ticket_priority";
+const OWNER: &str = "hubspot_owner_id";
 
 /// Stage ids of HubSpot's default support pipeline; other pipelines need the tenant's mapping.
 pub(crate) const VOCABULARY: Vocabulary = Vocabulary {
@@ -54,8 +62,44 @@ const URI_DECODES: &[(&str, &str)] = &[
     ("%3B", ";"),
 ];
 
-/// Verifies the v3 signature and its millisecond timestamp.
+/// Verifies the v3 signature and its millisecond timestamp, or, when the request has no
+/// v3 header, the v1/v2 signature its version header names.
 pub(crate) fn verify(
+    secret: &Secret,
+    limits: &Limits,
+    request: &WebhookRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), WebhookError> {
+    let has_v3 = request.header(SIGNATURE).is_some_and(|v| !v.is_empty());
+    if !has_v3 && request.header(LEGACY_SIGNATURE).is_some() {
+        return verify_legacy(secret, request);
+    }
+    verify_v3(secret, limits, request, now)
+}
+
+/// v1: SHA-256(secret + body); v2: SHA-256(secret + method + URI + body); hex.
+fn verify_legacy(secret: &Secret, request: &WebhookRequest<'_>) -> Result<(), WebhookError> {
+    let signature = request.auth_header(LEGACY_SIGNATURE)?;
+    let version = request.auth_header(LEGACY_VERSION)?;
+    let mut digest = Sha256::new();
+    digest.update(secret.expose());
+    match version.to_ascii_lowercase().as_str() {
+        "v1" => {}
+        "v2" => {
+            digest.update(request.method.as_bytes());
+            digest.update(request.uri.as_bytes());
+        }
+        _ => {
+            return Err(WebhookError::unauthorized(format!(
+                "header {LEGACY_VERSION}: {version:?} is not v1 or v2"
+            )))
+        }
+    }
+    digest.update(request.body);
+    signature::check_hex(LEGACY_SIGNATURE, signature, &digest.finalize())
+}
+
+fn verify_v3(
     secret: &Secret,
     limits: &Limits,
     request: &WebhookRequest<'_>,
@@ -116,6 +160,7 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
             ))
         }
     };
+    ctx.limits.check_events(items.len())?;
     let mut events = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
         if let Some(event) = parse_item(ctx, item, index)? {
@@ -137,6 +182,7 @@ fn parse_item(
             "expected an event object",
         ));
     }
+    ctx.check_account(&field("portalId"), [json::text(item, "portalId")])?;
     let kind = json::text(item, "subscriptionType")
         .ok_or_else(|| WebhookError::missing(field("subscriptionType")))?;
     let Some(action) = ticket_action(item, &kind) else {
@@ -145,7 +191,7 @@ fn parse_item(
     let ticket_id = json::required_id(item, "objectId")
         .map_err(|_| WebhookError::missing(field("objectId")))?;
     let at = json::required_instant(item, "occurredAt")
-        .map_err(|_| WebhookError::missing(field("occurredAt")))?;
+        .map_err(|e| e.for_field(&field("occurredAt")))?;
     let delivery = [
         json::required_id(item, "subscriptionId")
             .map_err(|_| WebhookError::missing(field("subscriptionId")))?,
@@ -169,6 +215,7 @@ fn parse_item(
                     event.ticket.priority =
                         Some(ctx.priority(&VOCABULARY, &field("propertyValue"), &priority)?)
                 }
+                (OWNER, Some(owner)) => event.ticket.assignee = Some(owner),
                 _ => return Ok(None),
             }
         }
@@ -190,6 +237,43 @@ fn ticket_action<'k>(item: &Value, kind: &'k str) -> Option<&'k str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DOC_SECRET: &str = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy";
+
+    fn legacy(method: &str, uri: &str, body: &[u8], version: &str, sig: &str) -> bool {
+        let headers = vec![
+            (LEGACY_SIGNATURE.to_string(), sig.to_string()),
+            (LEGACY_VERSION.to_string(), version.to_string()),
+        ];
+        let request = WebhookRequest {
+            method,
+            uri,
+            headers: &headers,
+            body,
+        };
+        let now = DateTime::from_timestamp(0, 0).unwrap();
+        verify(&Secret::new(DOC_SECRET), &Limits::default(), &request, now).is_ok()
+    }
+
+    /// The v1 example of developers.hubspot.com/docs/faq/v1-request-validation.
+    #[test]
+    fn v1_matches_hubspots_documented_example() {
+        let body = br#"[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]"#;
+        let sig = "232db2615f3d666fe21a8ec971ac7b5402d33b9a925784df3ca654d05f4817de";
+        assert!(legacy("POST", "https://x.test/", body, "v1", sig));
+        assert!(!legacy("POST", "https://x.test/", body, "v2", sig));
+        assert!(!legacy("POST", "https://x.test/", b"[]", "v1", sig));
+    }
+
+    /// The v2 GET example of developers.hubspot.com/docs/faq/v2-request-validation.
+    #[test]
+    fn v2_matches_hubspots_documented_example() {
+        let sig = "eee2dddcc73c94d699f5e395f4b9d454a069a6855fbfa152e91e88823087200e";
+        let uri = "https://www.example.com/webhook_uri";
+        assert!(legacy("GET", uri, b"", "v2", sig));
+        assert!(!legacy("POST", uri, b"", "v2", sig));
+        assert!(!legacy("GET", uri, b"", "v3", sig));
+    }
 
     #[test]
     fn signed_uri_decodes_only_the_listed_escapes() {

@@ -89,6 +89,7 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
             "expected \"notification_event\"",
         ));
     }
+    ctx.check_account("app_id", [json::text(body, "app_id")])?;
     let topic = json::text(body, "topic").ok_or_else(|| WebhookError::missing("topic"))?;
     let Some(meaning) = meaning(&topic) else {
         return Ok(Vec::new());
@@ -141,8 +142,16 @@ fn conversation(item: &Value) -> RawTicket {
             .or_else(|| json::text(item, "conversation_message.delivered_as")),
         group: json::text(item, "team_assignee_id"),
         tags: json::names(item, "tags.tags", "name"),
+        assignee: json::text(item, "admin_assignee_id"),
+        requester: first_contact(item).or_else(|| json::text(item, "user.id")),
         ..RawTicket::default()
     }
+}
+
+/// The first contact's id (`contacts.contacts[0].id`, API 2.x).
+fn first_contact(item: &Value) -> Option<String> {
+    let contacts = json::get(item, "contacts.contacts")?.as_array()?;
+    json::text(contacts.first()?, "id")
 }
 
 fn ticket(item: &Value) -> RawTicket {
@@ -152,6 +161,8 @@ fn ticket(item: &Value) -> RawTicket {
         status: state,
         group: json::text(item, "team_assignee_id"),
         tags: json::names(item, "tags.tags", "name"),
+        assignee: json::text(item, "admin_assignee_id"),
+        requester: first_contact(item),
         ..RawTicket::default()
     }
 }

@@ -82,6 +82,7 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
         "jira:issue_deleted" => (EventKind::Updated, true),
         _ => return Ok(Vec::new()),
     };
+    ctx.check_account("issue.self", [json::url_host(body, "issue.self")])?;
     let ticket_id = json::required_id(body, "issue.id")?;
     let at = match json::instant(body, "timestamp")? {
         Some(at) => at,
@@ -130,6 +131,8 @@ fn snapshot(ctx: &Context<'_>, body: &Value) -> Result<TicketSnapshot, WebhookEr
         priority: json::text(body, "issue.fields.priority.name"),
         group: json::text(body, "issue.fields.project.key"),
         tags: json::names(body, "issue.fields.labels", "name"),
+        assignee: json::text(body, "issue.fields.assignee.accountId"),
+        requester: json::text(body, "issue.fields.reporter.accountId"),
         ..RawTicket::default()
     };
     let mut snapshot = ctx.snapshot(&VOCABULARY, "issue.fields", raw)?;

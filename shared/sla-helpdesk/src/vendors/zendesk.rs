@@ -78,6 +78,7 @@ fn parse_event(
     body: &Value,
     kind: &str,
 ) -> Result<Vec<TicketEvent>, WebhookError> {
+    ctx.check_account("account_id", [json::text(body, "account_id")])?;
     let Some(ticket_kind) = kind.strip_prefix("ticket.") else {
         return Ok(Vec::new());
     };
@@ -130,6 +131,8 @@ fn detail_ticket(body: &Value) -> RawTicket {
         brand: json::text(body, "detail.brand_id"),
         tags: json::names(body, "detail.tags", "name"),
         requester_timezone: None,
+        assignee: json::text(body, "detail.assignee_id"),
+        requester: json::text(body, "detail.requester_id"),
     }
 }
 
@@ -147,6 +150,7 @@ fn event_comment(body: &Value) -> Result<Comment, WebhookError> {
 }
 
 fn parse_trigger(ctx: &Context<'_>, body: &Value) -> Result<TicketEvent, WebhookError> {
+    ctx.check_account("account", [json::text(body, "account")])?;
     let ticket_id = json::text(body, "ticketID")
         .or_else(|| json::text(body, "ticket_id"))
         .ok_or_else(|| WebhookError::missing("ticketID"))?;
@@ -181,6 +185,8 @@ fn parse_trigger(ctx: &Context<'_>, body: &Value) -> Result<TicketEvent, Webhook
             _ => json::names(body, "tags", "name"),
         },
         requester_timezone: json::text(body, "requester_timezone"),
+        assignee: json::text(body, "assignee"),
+        requester: json::text(body, "requester"),
     };
     let snapshot = ctx.snapshot(&VOCABULARY, "body", raw)?;
     let mut event = ctx.event(ticket_id, event_id, at, trigger.kind);

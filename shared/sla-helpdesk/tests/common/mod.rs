@@ -32,6 +32,8 @@ pub struct Case {
     pub headers: BTreeMap<String, String>,
     /// When present, the request is verified with this secret first.
     pub secret: Option<String>,
+    /// The tenant's `account:` binding (applies with `secret`).
+    pub account: Option<String>,
     /// Headers whose absence must make verification fail.
     #[serde(default)]
     pub signature_headers: Vec<String>,
@@ -138,6 +140,7 @@ impl Case {
     pub fn config(&self, secret: &str) -> VendorConfig {
         let mut config = VendorConfig::new(Secret::new(secret));
         config.mapping = self.mapping();
+        config.account = self.account.clone();
         config
     }
 

@@ -18,6 +18,11 @@ pub mod attr {
     pub const DUE_AT: &str = "due_at";
     pub const DUE_SHARD: &str = "due_shard";
     pub const EXPIRES_AT: &str = "expires_at";
+    pub const DEAD_LETTERS: &str = "dead_letters";
+    pub const DEAD_AT: &str = "dead_at";
+    pub const DEAD_SHARD: &str = "dead_shard";
+    /// The sweep cursor item's shard.
+    pub const NEXT_SHARD: &str = "next_shard";
 }
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -45,6 +50,13 @@ pub(crate) fn to_item(row: &StoredRow, shards: u32) -> Item {
     if let Some(expires) = row.expires_at_s {
         item.insert(attr::EXPIRES_AT.into(), number(expires));
     }
+    if let Some(dead) = &row.dead_letters {
+        item.insert(attr::DEAD_LETTERS.into(), AttributeValue::S(dead.clone()));
+    }
+    if let Some(dead_at) = row.dead_at_ms {
+        item.insert(attr::DEAD_AT.into(), number(dead_at));
+        item.insert(attr::DEAD_SHARD.into(), number(shard_of(&row.key, shards)));
+    }
     item
 }
 
@@ -60,6 +72,8 @@ pub(crate) fn from_item(key: &TicketKey, item: &Item) -> Result<StoredRow, Store
         outbox: read.string(attr::OUTBOX)?,
         due_at_ms: read.number(attr::DUE_AT)?,
         expires_at_s: read.number(attr::EXPIRES_AT)?,
+        dead_letters: read.optional_string(attr::DEAD_LETTERS)?,
+        dead_at_ms: read.number(attr::DEAD_AT)?,
     })
 }
 
@@ -83,6 +97,13 @@ impl ItemReader<'_> {
                 format!("attribute `{name}` is not a string"),
             )),
             None => Err(self.missing(name)),
+        }
+    }
+
+    pub fn optional_string(&self, name: &str) -> Result<Option<String>, StoreError> {
+        match self.item.get(name) {
+            None => Ok(None),
+            Some(_) => self.string(name).map(Some),
         }
     }
 

@@ -9,12 +9,15 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 
-use crate::codec::StoredRow;
+use crate::codec::{ceil_seconds, StoredRow};
 use crate::cursor::DueCursor;
-use crate::{DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
+use crate::{
+    delivery_key, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey, TicketRecord,
+    TicketStore,
+};
 pub use item::attr;
 use item::{from_item, number, to_item, Item, ItemReader};
-pub use table::{create_table, DUE_INDEX};
+pub use table::{create_table, DEAD_LETTER_INDEX, DUE_INDEX};
 
 /// A ticket store in one DynamoDB table (layout in the crate README section).
 #[derive(Debug, Clone)]
@@ -75,7 +78,7 @@ impl TicketStore for DynamoStore {
     }
 
     async fn save(&self, record: &TicketRecord) -> Result<u64, StoreError> {
-        let new_version = record.version + 1;
+        let new_version = record.version.saturating_add(1);
         let row = StoredRow::encode(record, new_version)?;
         let put = self
             .client
@@ -115,50 +118,200 @@ impl TicketStore for DynamoStore {
         limit: u32,
         cursor: Option<String>,
     ) -> Result<DuePage, StoreError> {
+        let index = SparseIndex::DUE;
+        let (items, cursor) = self
+            .query_index(&index, shard, Some(now.timestamp_millis()), limit, cursor)
+            .await?;
+        let tickets = items.iter().map(due_ticket).collect::<Result<_, _>>()?;
+        Ok(DuePage { tickets, cursor })
+    }
+
+    async fn query_dead_letters(
+        &self,
+        shard: u32,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<DeadLetterPage, StoreError> {
+        let index = SparseIndex::DEAD_LETTERS;
+        let (items, cursor) = self.query_index(&index, shard, None, limit, cursor).await?;
+        let tickets = items.iter().map(indexed_key).collect::<Result<_, _>>()?;
+        Ok(DeadLetterPage { tickets, cursor })
+    }
+
+    async fn remember_delivery(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(attr::PK, AttributeValue::S(delivery_key(tenant, digest)))
+            .item(attr::EXPIRES_AT, number(ceil_seconds(expires_at)))
+            .condition_expression("attribute_not_exists(#pk) OR #expires <= :now")
+            .expression_attribute_names("#pk", attr::PK)
+            .expression_attribute_names("#expires", attr::EXPIRES_AT)
+            .expression_attribute_values(":now", number(now.timestamp()));
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(sdk_failure("PutItem delivery", &self.table, err)),
+        }
+    }
+
+    async fn delivery_seen(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let key = TicketKey::new(tenant, digest);
+        let item = self
+            .get(delivery_key(tenant, digest), "GetItem delivery")
+            .await?;
+        let until: Option<i64> = match &item {
+            Some(item) => ItemReader { key: &key, item }.number(attr::EXPIRES_AT)?,
+            None => None,
+        };
+        // TTL deletes lazily: an item past its expiry is as good as gone.
+        Ok(until.is_some_and(|until| until > now.timestamp()))
+    }
+
+    async fn purge_expired(&self, _now: DateTime<Utc>) -> Result<u64, StoreError> {
+        // The table's TTL on `expires_at` deletes expired records and deliveries.
+        Ok(0)
+    }
+
+    async fn load_sweep_cursor(&self) -> Result<u32, StoreError> {
+        let key = TicketKey::new("?", SWEEP_CURSOR_PK);
+        let item = self
+            .get(SWEEP_CURSOR_PK.into(), "GetItem sweep cursor")
+            .await?;
+        Ok(match &item {
+            Some(item) => ItemReader { key: &key, item }
+                .number(attr::NEXT_SHARD)?
+                .unwrap_or(0),
+            None => 0,
+        })
+    }
+
+    async fn save_sweep_cursor(&self, shard: u32) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(attr::PK, AttributeValue::S(SWEEP_CURSOR_PK.into()))
+            .item(attr::NEXT_SHARD, number(shard))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_failure("PutItem sweep cursor", &self.table, e))
+    }
+}
+
+/// Partition key of the item holding the shard the next sweep starts at.
+pub const SWEEP_CURSOR_PK: &str = "SWEEP#cursor";
+
+/// A sparse GSI keyed by (shard, instant in ms).
+struct SparseIndex {
+    name: &'static str,
+    shard: &'static str,
+    at: &'static str,
+}
+
+impl SparseIndex {
+    const DUE: Self = Self {
+        name: DUE_INDEX,
+        shard: attr::DUE_SHARD,
+        at: attr::DUE_AT,
+    };
+    const DEAD_LETTERS: Self = Self {
+        name: DEAD_LETTER_INDEX,
+        shard: attr::DEAD_SHARD,
+        at: attr::DEAD_AT,
+    };
+}
+
+impl DynamoStore {
+    /// A consistent `GetItem` of `pk`.
+    async fn get(&self, pk: String, operation: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(attr::PK, AttributeValue::S(pk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_failure(operation, &self.table, e))?;
+        Ok(output.item().cloned())
+    }
+
+    /// One page of `index` in `shard`, oldest first, up to `upto` ms when given.
+    async fn query_index(
+        &self,
+        index: &SparseIndex,
+        shard: u32,
+        upto: Option<i64>,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let start = cursor
             .as_deref()
             .map(DueCursor::decode)
             .transpose()?
-            .map(|c| start_key(shard, c));
-        let output = self
+            .map(|c| start_key(index, shard, c));
+        let condition = match upto {
+            Some(_) => "#shard = :shard AND #at <= :upto",
+            None => "#shard = :shard",
+        };
+        let query = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name(DUE_INDEX)
-            .key_condition_expression("#shard = :shard AND #due <= :now")
-            .expression_attribute_names("#shard", attr::DUE_SHARD)
-            .expression_attribute_names("#due", attr::DUE_AT)
+            .index_name(index.name)
+            .key_condition_expression(condition)
+            .expression_attribute_names("#shard", index.shard)
             .expression_attribute_values(":shard", number(shard))
-            .expression_attribute_values(":now", number(now.timestamp_millis()))
             .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
+            .set_exclusive_start_key(start);
+        let query = match upto {
+            Some(upto) => query
+                .expression_attribute_names("#at", index.at)
+                .expression_attribute_values(":upto", number(upto)),
+            None => query,
+        };
+        let output = query
             .send()
             .await
-            .map_err(|e| sdk_failure("Query due-index", &self.table, e))?;
-        let tickets = output
-            .items()
-            .iter()
-            .map(due_ticket)
-            .collect::<Result<_, _>>()?;
+            .map_err(|e| sdk_failure(&format!("Query {}", index.name), &self.table, e))?;
         let cursor = output
             .last_evaluated_key()
-            .map(cursor_of)
+            .map(|last| cursor_of(index, last))
             .transpose()?
             .map(|c| c.encode());
-        Ok(DuePage { tickets, cursor })
+        Ok((output.items().to_vec(), cursor))
     }
 }
 
-/// The `ExclusiveStartKey` of the due index resuming after `cursor`.
-fn start_key(shard: u32, cursor: DueCursor) -> Item {
+/// The `ExclusiveStartKey` of `index` resuming after `cursor`.
+fn start_key(index: &SparseIndex, shard: u32, cursor: DueCursor) -> Item {
     Item::from([
         (attr::PK.into(), AttributeValue::S(cursor.pk)),
-        (attr::DUE_SHARD.into(), number(shard)),
-        (attr::DUE_AT.into(), number(cursor.due_at_ms)),
+        (index.shard.into(), number(shard)),
+        (index.at.into(), number(cursor.due_at_ms)),
     ])
 }
 
-fn cursor_of(last_key: &Item) -> Result<DueCursor, StoreError> {
+fn cursor_of(index: &SparseIndex, last_key: &Item) -> Result<DueCursor, StoreError> {
     let unknown = TicketKey::new("?", "?");
     let read = ItemReader {
         key: &unknown,
@@ -167,22 +320,30 @@ fn cursor_of(last_key: &Item) -> Result<DueCursor, StoreError> {
     Ok(DueCursor {
         pk: read.string(attr::PK)?,
         due_at_ms: read
-            .number(attr::DUE_AT)?
-            .ok_or_else(|| read.missing(attr::DUE_AT))?,
+            .number(index.at)?
+            .ok_or_else(|| read.missing(index.at))?,
     })
 }
 
-fn due_ticket(item: &Item) -> Result<DueTicket, StoreError> {
-    let pk = match item.get(attr::PK) {
-        Some(AttributeValue::S(pk)) => pk.clone(),
-        _ => "?".into(),
+/// The ticket key an index item belongs to.
+fn indexed_key(item: &Item) -> Result<TicketKey, StoreError> {
+    let placeholder = match item.get(attr::PK) {
+        Some(AttributeValue::S(pk)) => TicketKey::new("?", pk.clone()),
+        _ => TicketKey::new("?", "?"),
     };
-    let placeholder = TicketKey::new("?", pk);
     let read = ItemReader {
         key: &placeholder,
         item,
     };
-    let key = TicketKey::new(read.string(attr::TENANT)?, read.string(attr::TICKET_ID)?);
+    Ok(TicketKey::new(
+        read.string(attr::TENANT)?,
+        read.string(attr::TICKET_ID)?,
+    ))
+}
+
+fn due_ticket(item: &Item) -> Result<DueTicket, StoreError> {
+    let key = indexed_key(item)?;
+    let read = ItemReader { key: &key, item };
     let due_ms: i64 = read
         .number(attr::DUE_AT)?
         .ok_or_else(|| read.missing(attr::DUE_AT))?;

@@ -14,12 +14,15 @@ use crate::StoreError;
 
 /// Name of the sparse GSI on (`due_shard`, `due_at`).
 pub const DUE_INDEX: &str = "due-index";
+/// Name of the sparse GSI on (`dead_shard`, `dead_at`): tickets holding dead letters.
+pub const DEAD_LETTER_INDEX: &str = "dead-letter-index";
 
 const ACTIVE_POLL: Duration = Duration::from_millis(500);
 const ACTIVE_POLLS: u32 = 240;
 
-/// Creates `table_name` (on-demand billing, `pk` hash key, the `due-index` GSI projecting
-/// `tenant` and `ticket_id`), waits until it is active, then enables TTL on `expires_at`.
+/// Creates `table_name` (on-demand billing, `pk` hash key, the `due-index` and
+/// `dead-letter-index` GSIs projecting `tenant` and `ticket_id`), waits until it is
+/// active, then enables TTL on `expires_at`.
 pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
     let definition = |name: &str, kind| {
         AttributeDefinition::builder()
@@ -36,8 +39,15 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
         .attribute_definitions(definition(attr::PK, ScalarAttributeType::S).map_err(build)?)
         .attribute_definitions(definition(attr::DUE_SHARD, ScalarAttributeType::N).map_err(build)?)
         .attribute_definitions(definition(attr::DUE_AT, ScalarAttributeType::N).map_err(build)?)
+        .attribute_definitions(definition(attr::DEAD_SHARD, ScalarAttributeType::N).map_err(build)?)
+        .attribute_definitions(definition(attr::DEAD_AT, ScalarAttributeType::N).map_err(build)?)
         .key_schema(key(attr::PK, KeyType::Hash).map_err(build)?)
-        .global_secondary_indexes(due_index().map_err(build)?)
+        .global_secondary_indexes(
+            sparse_index(DUE_INDEX, attr::DUE_SHARD, attr::DUE_AT).map_err(build)?,
+        )
+        .global_secondary_indexes(
+            sparse_index(DEAD_LETTER_INDEX, attr::DEAD_SHARD, attr::DEAD_AT).map_err(build)?,
+        )
         .send()
         .await
         .map_err(|e| sdk_failure("CreateTable", table_name, e))?;
@@ -64,16 +74,17 @@ fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, BuildError> {
         .build()
 }
 
-fn due_index() -> Result<GlobalSecondaryIndex, BuildError> {
+/// A GSI on (`shard`, `at`) projecting `tenant` and `ticket_id`.
+fn sparse_index(name: &str, shard: &str, at: &str) -> Result<GlobalSecondaryIndex, BuildError> {
     let projection = Projection::builder()
         .projection_type(ProjectionType::Include)
         .non_key_attributes(attr::TENANT)
         .non_key_attributes(attr::TICKET_ID)
         .build();
     GlobalSecondaryIndex::builder()
-        .index_name(DUE_INDEX)
-        .key_schema(key(attr::DUE_SHARD, KeyType::Hash)?)
-        .key_schema(key(attr::DUE_AT, KeyType::Range)?)
+        .index_name(name)
+        .key_schema(key(shard, KeyType::Hash)?)
+        .key_schema(key(at, KeyType::Range)?)
         .projection(projection)
         .build()
 }

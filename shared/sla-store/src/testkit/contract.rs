@@ -9,7 +9,9 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sla_core::{Metric, Priority, SlaEvent, SlaEventType, TicketSla};
 
 use super::RawAccess;
-use crate::{shard_of, DueTicket, OutboxEntry, StoreError, TicketKey, TicketRecord, TicketStore};
+use crate::{
+    shard_of, DeadLetter, DueTicket, OutboxEntry, StoreError, TicketKey, TicketRecord, TicketStore,
+};
 
 /// The instant the cases treat as "now".
 pub fn now() -> DateTime<Utc> {
@@ -33,6 +35,7 @@ pub fn sample_event(key: &TicketKey, event_id: &str) -> SlaEvent {
         elapsed_seconds: 3600,
         threshold: None,
         retracts: None,
+        context: Default::default(),
     }
 }
 
@@ -43,10 +46,9 @@ pub fn sample_record(key: &TicketKey) -> TicketRecord {
         ..TicketSla::default()
     };
     let mut record = TicketRecord::new(key.clone(), sla);
-    record.outbox.push(OutboxEntry {
-        event: sample_event(key, "pending-1"),
-        claimed_until: None,
-    });
+    record
+        .outbox
+        .push(OutboxEntry::new(sample_event(key, "pending-1")));
     record
 }
 
@@ -172,10 +174,9 @@ pub async fn concurrent_read_modify_write_loses_no_update<S: RawAccess + 'static
 async fn append_with_retry<S: TicketStore>(store: &S, ticket: &TicketKey, event_id: &str) -> usize {
     for attempt in 0..200 {
         let mut record = store.load(ticket).await.expect("load").expect("exists");
-        record.outbox.push(OutboxEntry {
-            event: sample_event(ticket, event_id),
-            claimed_until: None,
-        });
+        record
+            .outbox
+            .push(OutboxEntry::new(sample_event(ticket, event_id)));
         match store.save(&record).await {
             Ok(_) => return attempt,
             Err(StoreError::Conflict { .. }) => {
@@ -342,8 +343,8 @@ pub async fn outbox_claims_round_trip<S: RawAccess>(store: Arc<S>) {
     let mut record = sample_record(&key(1));
     let claimed = now() + TimeDelta::seconds(30);
     record.outbox.push(OutboxEntry {
-        event: sample_event(&key(1), "pending-2"),
         claimed_until: Some(claimed),
+        ..OutboxEntry::new(sample_event(&key(1), "pending-2"))
     });
     save(&*store, record).await;
     let loaded = store.load(&key(1)).await.expect("load").expect("exists");
@@ -375,13 +376,7 @@ pub async fn corrupt_json_is_reported_as_corrupt<S: RawAccess>(store: Arc<S>) {
 pub async fn oversized_record_is_refused<S: RawAccess>(store: Arc<S>) {
     let mut record = sample_record(&key(1));
     let event = sample_event(&key(1), "bulk");
-    record.outbox = vec![
-        OutboxEntry {
-            event,
-            claimed_until: None
-        };
-        2_000
-    ];
+    record.outbox = vec![OutboxEntry::new(event); 2_000];
     let err = store
         .save(&record)
         .await
@@ -390,9 +385,197 @@ pub async fn oversized_record_is_refused<S: RawAccess>(store: Arc<S>) {
         matches!(err, StoreError::TooLarge { bytes, limit, .. } if bytes > limit),
         "{err:?}"
     );
+    assert!(
+        err.is_unsaveable(),
+        "a too-large record is typed as unsaveable"
+    );
     assert_eq!(
         store.load(&key(1)).await.expect("load"),
         None,
         "nothing was written"
+    );
+}
+
+/// A dead letter of `key` dead-lettered `minutes_ago` before [`now`].
+pub fn sample_dead_letter(key: &TicketKey, event_id: &str, minutes_ago: i64) -> DeadLetter {
+    DeadLetter {
+        event: sample_event(key, event_id),
+        attempts: 20,
+        last_error: "AccessDeniedException: not authorized to PutEvents".into(),
+        dead_at: now() - TimeDelta::minutes(minutes_ago),
+    }
+}
+
+/// Every ticket holding dead letters over all shards, paging with `limit`.
+pub async fn collect_dead_letters<S: TicketStore>(store: &S, limit: u32) -> Vec<TicketKey> {
+    let mut all = Vec::new();
+    for shard in 0..store.shards() {
+        let mut cursor = None;
+        for _page in 0..10_000 {
+            let page = store
+                .query_dead_letters(shard, limit, cursor)
+                .await
+                .expect("query_dead_letters");
+            assert!(page.tickets.len() <= limit as usize, "page over {limit}");
+            for ticket in &page.tickets {
+                assert_eq!(
+                    shard_of(ticket, store.shards()),
+                    shard,
+                    "{ticket} misplaced"
+                );
+            }
+            all.extend(page.tickets);
+            cursor = page.cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+    }
+    all
+}
+
+/// Outbox attempts and last errors, and dead letters, round trip; only tickets holding
+/// dead letters are found by the dead-letter index, and leave it once they hold none.
+pub async fn dead_letters_round_trip_and_are_indexed<S: RawAccess>(store: Arc<S>) {
+    let mut with_dead = Vec::new();
+    for n in 0..5 {
+        let mut record = sample_record(&key(n));
+        record.outbox[0].attempts = 3;
+        record.outbox[0].last_error = Some("throttled".into());
+        if n % 2 == 0 {
+            record.dead_letters = vec![
+                sample_dead_letter(&key(n), "dead-a", n as i64),
+                sample_dead_letter(&key(n), "dead-b", 60),
+            ];
+            with_dead.push(key(n));
+        }
+        let stored = save(&*store, record.clone()).await;
+        let loaded = store.load(&key(n)).await.expect("load").expect("exists");
+        assert_eq!(
+            loaded, stored,
+            "attempts, errors and dead letters round trip"
+        );
+    }
+    let mut found = collect_dead_letters(&*store, 1).await;
+    found.sort();
+    assert_eq!(found, with_dead, "exactly the tickets holding dead letters");
+    let mut cleared = store.load(&key(0)).await.expect("load").expect("exists");
+    cleared.dead_letters.clear();
+    save(&*store, cleared).await;
+    let mut found = collect_dead_letters(&*store, 10).await;
+    found.sort();
+    assert_eq!(
+        found,
+        with_dead[1..],
+        "a ticket without dead letters leaves the index"
+    );
+}
+
+/// A delivery digest is new once per tenant until its memory expires.
+pub async fn delivery_digests_are_new_once_per_window<S: RawAccess>(store: Arc<S>) {
+    let week = now() + TimeDelta::days(7);
+    let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    assert!(!store
+        .delivery_seen("acme", digest, now())
+        .await
+        .expect("seen"));
+    assert!(store
+        .remember_delivery("acme", digest, now(), week)
+        .await
+        .expect("first"));
+    assert!(store
+        .delivery_seen("acme", digest, now())
+        .await
+        .expect("seen"));
+    let later = now() + TimeDelta::days(6);
+    assert!(
+        !store
+            .remember_delivery("acme", digest, later, week)
+            .await
+            .expect("replay"),
+        "a replay within the window is not new"
+    );
+    assert!(
+        store
+            .remember_delivery("other", digest, now(), week)
+            .await
+            .expect("other tenant"),
+        "digests are per tenant"
+    );
+    let after = week + TimeDelta::seconds(1);
+    assert!(!store
+        .delivery_seen("acme", digest, after)
+        .await
+        .expect("seen"));
+    assert!(
+        store
+            .remember_delivery("acme", digest, after, after + TimeDelta::days(7))
+            .await
+            .expect("after expiry"),
+        "an expired memory is new again"
+    );
+    assert_eq!(
+        store.load(&key(1)).await.expect("load"),
+        None,
+        "not a ticket"
+    );
+}
+
+/// The sweep cursor starts at shard 0 and keeps what was saved.
+pub async fn sweep_cursor_round_trips<S: RawAccess>(store: Arc<S>) {
+    assert_eq!(store.load_sweep_cursor().await.expect("load"), 0);
+    store.save_sweep_cursor(3).await.expect("save");
+    store.save_sweep_cursor(5).await.expect("save");
+    assert_eq!(store.load_sweep_cursor().await.expect("load"), 5);
+    assert!(
+        collect_due(&*store, now(), 10).await.is_empty(),
+        "not a due ticket"
+    );
+    assert!(collect_dead_letters(&*store, 10).await.is_empty());
+}
+
+/// Stores without a native TTL delete expired records and deliveries at `purge_expired`
+/// (not part of the shared suite: DynamoDB's TTL deletes on its own schedule).
+pub async fn purge_deletes_only_expired<S: RawAccess>(store: Arc<S>) {
+    let mut expired = sample_record(&key(1));
+    expired.expires_at = Some(now() - TimeDelta::seconds(1));
+    let mut later = sample_record(&key(2));
+    later.expires_at = Some(now() + TimeDelta::days(1));
+    save(&*store, expired).await;
+    save(&*store, later).await;
+    save(&*store, sample_record(&key(3))).await;
+    let soon = now() + TimeDelta::minutes(1);
+    store
+        .remember_delivery("acme", "old", now() - TimeDelta::days(8), now())
+        .await
+        .expect("old");
+    store
+        .remember_delivery("acme", "new", now(), soon)
+        .await
+        .expect("new");
+    assert_eq!(store.purge_expired(now()).await.expect("purge"), 1);
+    assert_eq!(
+        store.load(&key(1)).await.expect("load"),
+        None,
+        "expired: deleted"
+    );
+    assert!(
+        store.load(&key(2)).await.expect("load").is_some(),
+        "not yet expired"
+    );
+    assert!(
+        store.load(&key(3)).await.expect("load").is_some(),
+        "never expires"
+    );
+    assert!(store
+        .delivery_seen("acme", "new", now())
+        .await
+        .expect("seen"));
+    assert!(
+        store
+            .remember_delivery("acme", "old", now(), soon)
+            .await
+            .expect("old again"),
+        "the expired digest is gone"
     );
 }

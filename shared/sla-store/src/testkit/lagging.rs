@@ -7,7 +7,9 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 
 use crate::cursor::DueCursor;
-use crate::{shard_of, DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
+use crate::{
+    shard_of, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore,
+};
 
 /// Wraps a store; `query_due` answers from an index view that lags behind saves. Until
 /// [`catch_up`](Self::catch_up), a ticket newly due is missing (late) and a ticket whose
@@ -134,6 +136,47 @@ impl<S: TicketStore> TicketStore for LaggingIndex<S> {
     ) -> Result<DuePage, StoreError> {
         let cursor = cursor.as_deref().map(DueCursor::decode).transpose()?;
         Ok(self.page(shard, now, limit, cursor))
+    }
+    async fn query_dead_letters(
+        &self,
+        shard: u32,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> Result<DeadLetterPage, StoreError> {
+        self.inner.query_dead_letters(shard, limit, cursor).await
+    }
+
+    async fn remember_delivery(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner
+            .remember_delivery(tenant, digest, now, expires_at)
+            .await
+    }
+
+    async fn delivery_seen(
+        &self,
+        tenant: &str,
+        digest: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner.delivery_seen(tenant, digest, now).await
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.inner.purge_expired(now).await
+    }
+
+    async fn load_sweep_cursor(&self) -> Result<u32, StoreError> {
+        self.inner.load_sweep_cursor().await
+    }
+
+    async fn save_sweep_cursor(&self, shard: u32) -> Result<(), StoreError> {
+        self.inner.save_sweep_cursor(shard).await
     }
 }
 

@@ -52,7 +52,10 @@ macro_rules! store_contract_tests {
             ttl_attribute_is_written_and_cleared,
             outbox_claims_round_trip,
             corrupt_json_is_reported_as_corrupt,
-            oversized_record_is_refused
+            oversized_record_is_refused,
+            dead_letters_round_trip_and_are_indexed,
+            delivery_digests_are_new_once_per_window,
+            sweep_cursor_round_trips
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

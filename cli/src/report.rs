@@ -1,0 +1,214 @@
+//! `sla report --policy P EVENTS.jsonl`: replays the history (the same driver as
+//! `sla replay`) and reports compliance by any dimension and period, credible targets,
+//! and optionally the same history under a second policy side by side.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, Utc};
+use sla_core::chrono_tz::Tz;
+use sla_core::replay::replay_all;
+use sla_core::{PolicySet, TicketEvent};
+use sla_report::{ticket_record, Dimension, PeriodUnit, Report, ReportOptions, TicketRecord};
+
+use crate::replay::{group_by_ticket, load_policies, progress_bar, read_events};
+
+/// Report output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Text,
+    /// One JSON document (`sla schema report`).
+    Json,
+    /// The rows table as CSV.
+    Csv,
+}
+
+/// Calendar period of the `period` dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Period {
+    /// Calendar days.
+    Day,
+    /// ISO weeks (Monday to Sunday).
+    Week,
+    /// Calendar months.
+    Month,
+}
+
+/// Arguments of `sla report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy file (YAML).
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Canonical ticket events, one JSON object per line (as `sla replay` reads).
+    pub events: PathBuf,
+    /// Row dimensions, comma-separated: policy, priority, metric, segment, group,
+    /// assignee, organization, channel, vendor, period.
+    #[arg(long, default_value = "policy,priority,metric")]
+    pub by: String,
+    /// Period of the `period` dimension.
+    #[arg(long, value_enum, default_value = "week")]
+    pub period: Period,
+    /// Time zone of periods (IANA name).
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    /// Leave out cycles that ended before this instant (RFC 3339).
+    #[arg(long)]
+    pub from: Option<DateTime<Utc>>,
+    /// Stop the virtual clock here (RFC 3339; default: the latest `at` in the file).
+    #[arg(long)]
+    pub until: Option<DateTime<Utc>>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write one CSV row per cycle here (the drill-down).
+    #[arg(long)]
+    pub cycles: Option<PathBuf>,
+    /// The share of completed cycles a recommended target must cover, in percent.
+    #[arg(long, default_value_t = 90.0)]
+    pub target_percent: f64,
+    /// Replay the same history under this policy file too and compare.
+    #[arg(long)]
+    pub compare_policy: Option<PathBuf>,
+}
+
+/// Runs the report.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = options(&args)?;
+    let policies = load_policies(&args.policy)?;
+    let proposed = args
+        .compare_policy
+        .as_deref()
+        .map(load_policies)
+        .transpose()?;
+    let events = read_events(&args.events)?;
+    let Some(latest) = events.iter().map(|e| e.at).max() else {
+        bail!("{}: no events", args.events.display());
+    };
+    let until = args.until.unwrap_or(latest);
+    let options = ReportOptions {
+        until,
+        policy_order: policy_order(&policies),
+        ..options
+    };
+    let total = events.len() as u64 * if proposed.is_some() { 2 } else { 1 };
+    let tickets = group_by_ticket(events);
+    let progress = progress_bar(total);
+    let proposed_run = proposed
+        .as_ref()
+        .map(|p| replay(p, tickets.clone(), until, &progress));
+    let replayed = replay(&policies, tickets, until, &progress);
+    progress.finish_and_clear();
+
+    let mut report = Report::build(&replayed, &options);
+    if let (Some(proposed), Some(proposed_run)) = (&proposed, &proposed_run) {
+        let proposed_options = ReportOptions {
+            policy_order: policy_order(proposed),
+            ..options.clone()
+        };
+        report.compare_with(&Report::build(proposed_run, &proposed_options));
+    }
+    if let Some(path) = &args.cycles {
+        let kept = sla_report::kept_cycles(&replayed, &options);
+        write_file(path, |out| sla_report::write_cycles_csv(kept, out))?;
+    }
+    let write = |out: &mut dyn Write| write_report(&report, args.format, out);
+    match &args.out {
+        Some(path) => write_file(path, |out| write(out))?,
+        None => match write(&mut std::io::stdout().lock()) {
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("writing the report")?,
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The options given on the command line (`until` and the policy order come later).
+fn options(args: &Args) -> anyhow::Result<ReportOptions> {
+    let by = Dimension::parse_list(&args.by)?;
+    if by.is_empty() {
+        bail!("--by: name at least one dimension");
+    }
+    let timezone: Tz = args
+        .timezone
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--timezone: unknown time zone {:?}", args.timezone))?;
+    if !(args.target_percent > 0.0 && args.target_percent <= 100.0) {
+        bail!("--target-percent: expected a number in (0, 100]");
+    }
+    Ok(ReportOptions {
+        by,
+        period: match args.period {
+            Period::Day => PeriodUnit::Day,
+            Period::Week => PeriodUnit::Week,
+            Period::Month => PeriodUnit::Month,
+        },
+        timezone,
+        from: args.from,
+        target_percent: args.target_percent,
+        ..ReportOptions::default()
+    })
+}
+
+fn policy_order(policies: &PolicySet) -> Vec<String> {
+    policies.policies().iter().map(|p| p.name.clone()).collect()
+}
+
+/// Replays every ticket and keeps what the report needs of each, in ticket order.
+fn replay(
+    policies: &PolicySet,
+    tickets: Vec<Vec<TicketEvent>>,
+    until: DateTime<Utc>,
+    progress: &indicatif::ProgressBar,
+) -> Vec<TicketRecord> {
+    replay_all(
+        policies,
+        tickets,
+        until,
+        &|events| progress.inc(events as u64),
+        |driven| {
+            let state = driven.ticket.evaluate(policies, until);
+            ticket_record(policies, &state, &driven.ticket.sla().history)
+        },
+    )
+}
+
+fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut out = BufWriter::new(out);
+    match format {
+        Format::Json => report.write_json(&mut out)?,
+        Format::Csv => report.csv_table().write_csv(&mut out)?,
+        Format::Text => {
+            writeln!(out, "{}", report.heading())?;
+            for table in report.tables() {
+                let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+                write!(
+                    out,
+                    "\n{}\n\n{}",
+                    table.title,
+                    crate::check::table(&header, &table.text_rows())
+                )?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Creates `path` and writes it with `write`, naming the file in errors.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("writing {}", path.display()))
+}
