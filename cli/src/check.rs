@@ -14,6 +14,8 @@ use sla_core::policy::{
 use sla_core::sla_event::METRICS;
 use sla_core::{Metric, PolicySet, Priority, Status};
 
+use crate::table::table;
+
 /// Arguments of `sla check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,10 +41,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Compiles the policy file at `path` (text `yaml`) with the `holidays_ics` files its
 /// calendars name, read relative to it.
-pub(crate) fn compile_file(
-    path: &Path,
-    yaml: &str,
-) -> Result<(PolicySet, IcsSources), PolicyError> {
+fn compile_file(path: &Path, yaml: &str) -> Result<(PolicySet, IcsSources), PolicyError> {
     sla_app::tenants::compile_policy_file(path, yaml)
 }
 
@@ -268,27 +267,4 @@ fn pausing_statuses(policy: &Policy, metric: Metric) -> String {
     } else {
         names.join(", ")
     }
-}
-
-/// Left-aligned columns separated by two spaces.
-pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
 }

@@ -11,7 +11,7 @@ use sla_core::duration::format_duration;
 use sla_core::policy::{metric_name, priority_name, status_name, StartOn};
 use sla_core::{ClockState, ClockStep, PolicySet, SlaEvent, TicketSla, TicketState};
 
-use crate::replay::{group_by_ticket, load_policies, read_events};
+use crate::input::{group_by_ticket, load_policies, read_events};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -238,7 +238,7 @@ fn render_clock(clock: &ClockState, policies: &PolicySet) -> String {
     out
 }
 
-fn describe(step: &ClockStep) -> (DateTime<Utc>, String) {
+pub(crate) fn describe(step: &ClockStep) -> (DateTime<Utc>, String) {
     match step {
         ClockStep::Started { at, reason } => (*at, format!("started: {reason}")),
         ClockStep::Measured {

@@ -7,11 +7,14 @@ mod check;
 mod dead_letters;
 mod explain;
 mod import;
+mod input;
 mod normalize;
 mod replay;
 mod report;
+mod report_agreement;
 mod schema;
 mod serve;
+mod table;
 
 /// SLA tracker for customer-support teams.
 #[derive(Debug, Parser)]

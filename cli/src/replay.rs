@@ -7,18 +7,19 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
-use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sla_core::policy::{metric_name, priority_name};
-pub(crate) use sla_core::replay::group_by_ticket;
 use sla_core::replay::{replay_all, Driven};
-use sla_core::{CachedTicket, ClockPhase, Metric, PolicySet, Priority, SlaEvent, TicketEvent};
+use sla_core::{CachedTicket, ClockPhase, Metric, PolicySet, Priority, SlaEvent};
 use sla_report::stats::{nearest_rank, percent};
+
+use crate::input::{group_by_ticket, load_policies, progress_bar, read_events};
 
 /// Summary output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,58 +47,6 @@ pub struct Args {
     /// Print only the summary, not the SLA events.
     #[arg(long)]
     pub no_events: bool,
-}
-
-/// Reads a policy file, naming it in errors.
-pub(crate) fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {
-    let yaml =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(crate::check::compile_file(path, &yaml)?.0)
-}
-
-/// Reads canonical events, one per non-blank line, parsing on all cores; errors name
-/// the first bad line.
-pub(crate) fn read_events(path: &Path) -> anyhow::Result<Vec<TicketEvent>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .collect();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = lines.len().div_ceil(workers).max(1);
-    let parsed: Vec<Result<Vec<TicketEvent>, (usize, serde_json::Error)>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = lines
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(number, line)| {
-                                serde_json::from_str(line).map_err(|err| (*number, err))
-                            })
-                            .collect()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("parser panicked"))
-                .collect()
-        });
-    let mut events = Vec::with_capacity(lines.len());
-    for part in parsed {
-        let part = part.map_err(|(number, err)| {
-            anyhow::anyhow!(
-                "{}: line {}: not a canonical ticket event: {err}",
-                path.display(),
-                number + 1
-            )
-        })?;
-        events.extend(part);
-    }
-    Ok(events)
 }
 
 /// What one ticket's replay contributes.
@@ -204,20 +153,6 @@ fn write_output(events: &[&SlaEvent], summary: &Summary, format: Format) -> std:
         }
     }
     out.flush()
-}
-
-/// A progress bar on stderr when it is a terminal (hidden otherwise).
-pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events {per_sec} eta {eta}")
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The compliance summary (`--format json` prints it as `{"summary": ...}`).
@@ -380,7 +315,7 @@ impl Summary {
             self.tickets,
             self.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             self.sla_events,
-            crate::check::table(&header, &rows)
+            crate::table::table(&header, &rows)
         )
     }
 }

@@ -14,7 +14,7 @@ use sla_core::replay::replay_all;
 use sla_core::{PolicySet, TicketEvent};
 use sla_report::{ticket_record, Dimension, PeriodUnit, Report, ReportOptions, TicketRecord};
 
-use crate::replay::{group_by_ticket, load_policies, progress_bar, read_events};
+use crate::input::{group_by_ticket, load_policies, progress_bar, read_events};
 
 /// Report output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,6 +25,8 @@ pub enum Format {
     Json,
     /// The rows table as CSV.
     Csv,
+    /// One self-contained HTML page: tables and inline SVG charts, no network requests.
+    Html,
 }
 
 /// Calendar period of the `period` dimension.
@@ -77,11 +79,27 @@ pub struct Args {
     /// Replay the same history under this policy file too and compare.
     #[arg(long)]
     pub compare_policy: Option<PathBuf>,
+    /// HTML: link worst tickets to the helpdesk with this template
+    /// (`https://acme.zendesk.com/agent/tickets/{ticket_id}`; `{tenant}` too).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub ticket_url: Option<String>,
+    /// Compare each cycle with the helpdesk's own verdicts in these files or directories
+    /// (repeatable) instead of reporting compliance; see docs/import.md.
+    #[arg(long, value_name = "FILE")]
+    pub agreement: Vec<PathBuf>,
+    /// Whose verdicts `--agreement` reads.
+    #[arg(long, value_enum, default_value = "zendesk")]
+    pub agreement_vendor: crate::report_agreement::Vendor,
+    /// Jira SLA name to our metric, `NAME=METRIC` (repeatable; adds to or overrides
+    /// `Time to first response=first_response`, `Time to resolution=resolution`).
+    #[arg(long, value_name = "NAME=METRIC")]
+    pub jira_sla_map: Vec<String>,
 }
 
 /// Runs the report.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = options(&args)?;
+    let html = html_options(&args)?;
     let policies = load_policies(&args.policy)?;
     let proposed = args
         .compare_policy
@@ -93,6 +111,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("{}: no events", args.events.display());
     };
     let until = args.until.unwrap_or(latest);
+    if !args.agreement.is_empty() {
+        crate::report_agreement::run(&args, &policies, events, until)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let options = ReportOptions {
         until,
         policy_order: policy_order(&policies),
@@ -119,7 +141,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let kept = sla_report::kept_cycles(&replayed, &options);
         write_file(path, |out| sla_report::write_cycles_csv(kept, out))?;
     }
-    let write = |out: &mut dyn Write| write_report(&report, args.format, out);
+    let page = Page {
+        tickets: &replayed,
+        options: &options,
+        html: &html,
+    };
+    let write = |out: &mut dyn Write| write_report(&report, args.format, &page, out);
     match &args.out {
         Some(path) => write_file(path, |out| write(out))?,
         None => match write(&mut std::io::stdout().lock()) {
@@ -157,6 +184,20 @@ fn options(args: &Args) -> anyhow::Result<ReportOptions> {
     })
 }
 
+/// The HTML page's options (`--ticket-url`), checked before the replay.
+fn html_options(args: &Args) -> anyhow::Result<sla_report::HtmlOptions> {
+    let ticket_url = args
+        .ticket_url
+        .as_deref()
+        .map(sla_report::TicketUrl::parse)
+        .transpose()
+        .context("--ticket-url")?;
+    Ok(sla_report::HtmlOptions {
+        ticket_url,
+        ..sla_report::HtmlOptions::default()
+    })
+}
+
 fn policy_order(policies: &PolicySet) -> Vec<String> {
     policies.policies().iter().map(|p| p.name.clone()).collect()
 }
@@ -180,11 +221,26 @@ fn replay(
     )
 }
 
-fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+/// What the HTML page reads beyond the report.
+struct Page<'a> {
+    tickets: &'a [TicketRecord],
+    options: &'a ReportOptions,
+    html: &'a sla_report::HtmlOptions,
+}
+
+fn write_report(
+    report: &Report,
+    format: Format,
+    page: &Page,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut out = BufWriter::new(out);
     match format {
         Format::Json => report.write_json(&mut out)?,
         Format::Csv => report.csv_table().write_csv(&mut out)?,
+        Format::Html => {
+            sla_report::write_html(report, page.tickets, page.options, page.html, &mut out)?
+        }
         Format::Text => {
             writeln!(out, "{}", report.heading())?;
             for table in report.tables() {
@@ -193,7 +249,7 @@ fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> std::io
                     out,
                     "\n{}\n\n{}",
                     table.title,
-                    crate::check::table(&header, &table.text_rows())
+                    crate::table::table(&header, &table.text_rows())
                 )?;
             }
         }
@@ -202,7 +258,7 @@ fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> std::io
 }
 
 /// Creates `path` and writes it with `write`, naming the file in errors.
-fn write_file(
+pub(crate) fn write_file(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! `infra/template.yaml` and the code agree: the environment each function requires is
 //! set, each function's role allows exactly the AWS actions its code calls (scoped to the
 //! stack's own resources), and the table, routes, schedule and alarms match the layout
-//! and names the code uses. Wherever the code exposes a constant (`sla_app::config`,
+//! and names the code uses. Wherever the code exposes a constant (`sla_lambda::config`,
 //! `sla_store::dynamodb`, `sla_lambda`), the expectation is that constant, so a change on
 //! one side that is not made on the other fails here.
 
@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde_json::{json, Value};
-use sla_app::config::{
+use sla_app::Route;
+use sla_helpdesk::{SecretSource, SecretUnavailable, Vendor};
+use sla_lambda::config::{
     ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_TABLE_NAME,
     ENV_TENANTS_FILE, SWEEP_IAM_ACTIONS, SWEEP_REQUIRED_ENV, WEBHOOK_IAM_ACTIONS,
     WEBHOOK_REQUIRED_ENV,
 };
-use sla_app::Route;
-use sla_helpdesk::{SecretSource, SecretUnavailable, Vendor};
 use sla_lambda::emf::{ALARMED as ALARMED_METRICS, NAMESPACE as METRICS_NAMESPACE};
 use sla_lambda::env::DEFAULT_EVENT_SOURCE;
 use sla_store::dynamodb::{attr, DEAD_LETTER_INDEX, DUE_INDEX};
@@ -762,4 +762,168 @@ fn webhook_url_outputs_name_known_vendors() {
             "no webhook URL output for {vendor}"
         );
     }
+}
+
+/// The analytics resources, which exist only under the `AnalyticsEnabled` condition.
+fn analytics_resource<'t>(template: &'t Value, kind: &str) -> (&'t str, &'t Value) {
+    let (id, resource) = single_resource(template, kind);
+    assert_eq!(resource["Condition"], "AnalyticsEnabled", "{id}: condition");
+    (id, resource)
+}
+
+/// Every `infra/athena/*.sql` file, by its path relative to `infra/`, with its text.
+fn athena_sql_files() -> BTreeMap<String, String> {
+    let dir = workspace_root().join("infra/athena");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "sql"))
+        .map(|path| {
+            let name = path.file_name().expect("file name").to_string_lossy();
+            let text = std::fs::read_to_string(&path).expect("readable SQL file");
+            (format!("athena/{name}"), text)
+        })
+        .collect()
+}
+
+#[test]
+fn athena_named_queries_are_the_sql_files_verbatim() {
+    let template = template();
+    let (database, _) = analytics_resource(&template, "AWS::Glue::Database");
+    let (workgroup, _) = analytics_resource(&template, "AWS::Athena::WorkGroup");
+    let queries: BTreeMap<String, String> = resources(&template)
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Athena::NamedQuery")
+        .map(|(id, r)| {
+            assert_eq!(r["Condition"], "AnalyticsEnabled", "{id}: condition");
+            let p = &r["Properties"];
+            assert_eq!(p["Database"], json!({"Ref": database}), "{id}: database");
+            assert_eq!(p["WorkGroup"], json!({"Ref": workgroup}), "{id}: workgroup");
+            let file = r["Metadata"]["SqlFile"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id}: Metadata.SqlFile names its infra/athena file"));
+            let sql = p["QueryString"].as_str().unwrap_or_default();
+            (file.to_owned(), sql.to_owned())
+        })
+        .collect();
+    let files = athena_sql_files();
+    assert_eq!(
+        queries.keys().collect::<Vec<_>>(),
+        files.keys().collect::<Vec<_>>(),
+        "one named query per infra/athena/*.sql file"
+    );
+    for (file, text) in &files {
+        assert_eq!(
+            &queries[file], text,
+            "{file}: the named query's QueryString differs from the file"
+        );
+    }
+}
+
+#[test]
+fn sla_events_reach_s3_by_tenant_and_day_through_least_privilege_roles() {
+    let template = template();
+    let (bus, _) = single_resource(&template, "AWS::Events::EventBus");
+    let (stream, firehose) = analytics_resource(&template, "AWS::KinesisFirehose::DeliveryStream");
+    let (bucket, _) = analytics_resource(&template, "AWS::S3::Bucket");
+    let (rule_id, rule) = resources(&template)
+        .iter()
+        .find(|(_, r)| r["Properties"]["Targets"][0]["Arn"] == get_att(stream, "Arn"))
+        .expect("a rule targets the delivery stream");
+    let p = &rule["Properties"];
+    assert_eq!(p["EventBusName"], json!({"Ref": bus}), "{rule_id}: bus");
+    assert_eq!(
+        p["EventPattern"],
+        json!({"source": [{"Ref": "EventSource"}]}),
+        "{rule_id}: every SLA event"
+    );
+    let target = &p["Targets"][0];
+    let put = ["firehose:PutRecord", "firehose:PutRecordBatch"];
+    let expected: BTreeSet<Grant> = put
+        .iter()
+        .map(|a| grant(a, &get_att(stream, "Arn")))
+        .collect();
+    assert_eq!(
+        grants(&template, &target["RoleArn"]),
+        expected,
+        "{rule_id}: role"
+    );
+
+    let s3 = &firehose["Properties"]["ExtendedS3DestinationConfiguration"];
+    assert_eq!(s3["BucketARN"], get_att(bucket, "Arn"), "{stream}: bucket");
+    assert_eq!(s3["CompressionFormat"], "GZIP", "{stream}: compression");
+    let objects = |prefix: &str| json!({"Fn::Sub": format!("${{{bucket}.Arn}}/{prefix}/*")});
+    let mut expected: BTreeSet<Grant> = [
+        "s3:GetBucketLocation",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+    ]
+    .iter()
+    .map(|a| grant(a, &get_att(bucket, "Arn")))
+    .collect();
+    for action in ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"] {
+        for prefix in ["sla-events", "errors"] {
+            expected.insert(grant(action, &objects(prefix)));
+        }
+    }
+    assert_eq!(
+        grants(&template, &s3["RoleARN"]),
+        expected,
+        "{stream}: role"
+    );
+    let prefix = s3["Prefix"].as_str().unwrap_or_default();
+    assert!(
+        s3["ErrorOutputPrefix"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("errors/")),
+        "{stream}: error prefix"
+    );
+
+    // Firehose writes where the Glue table's partition projection looks.
+    let (table_id, table) = analytics_resource(&template, "AWS::Glue::Table");
+    let input = &table["Properties"]["TableInput"];
+    let keys: Vec<&str> = input["PartitionKeys"]
+        .as_array()
+        .expect("PartitionKeys")
+        .iter()
+        .filter_map(|k| k["Name"].as_str())
+        .collect();
+    assert_eq!(keys, ["tenant", "dt"], "{table_id}: partition keys");
+    let written = keys.iter().fold(prefix.to_owned(), |p, key| {
+        p.replace(
+            &format!("!{{partitionKeyFromQuery:{key}}}"),
+            &format!("${{!{key}}}"),
+        )
+    });
+    assert_eq!(
+        input["Parameters"]["storage.location.template"],
+        json!({"Fn::Sub": format!("s3://${{{bucket}}}/{written}")}),
+        "{table_id}: projection reads where {stream} writes ({prefix})"
+    );
+}
+
+#[test]
+fn athena_sees_every_shipped_tenant() {
+    let template = template();
+    let path = workspace_root().join("infra/config/sla/tenants.yaml");
+    let text = std::fs::read_to_string(&path).expect("readable tenants file");
+    let shipped: serde_norway::Value = serde_norway::from_str(&text).expect("tenants YAML");
+    let shipped: BTreeSet<String> = shipped["tenants"]
+        .as_mapping()
+        .expect("a `tenants` mapping")
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    let projected: BTreeSet<String> = template["Parameters"]["AnalyticsTenants"]["Default"]
+        .as_str()
+        .unwrap_or_default()
+        .split(',')
+        .map(|t| t.trim().to_owned())
+        .collect();
+    assert_eq!(
+        projected,
+        shipped,
+        "AnalyticsTenants default lists the tenants of {}",
+        path.display()
+    );
 }

@@ -12,7 +12,7 @@ use axum::response::Response;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use super::routes::json_error;
+use super::json::json_error;
 
 /// The environment variable holding the read token.
 pub const TOKEN_ENV: &str = "SLA_READ_TOKEN";

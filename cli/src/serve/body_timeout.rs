@@ -16,7 +16,8 @@ use axum::response::Response;
 use http_body::{Frame, SizeHint};
 use tokio::time::{Instant, Sleep};
 
-use super::routes::{json_error, App};
+use super::app::App;
+use super::json::json_error;
 
 /// Middleware: bounds the time spent reading each request's body.
 pub async fn limit(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {

@@ -238,7 +238,7 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "sla_events_published_total{{type=\"{}\"}} {count}",
-                type_name(kind)
+                kind.as_str()
             );
         }
         let breaches = &self.published[type_index(SlaEventType::Breached)];
@@ -326,17 +326,6 @@ fn type_index(kind: SlaEventType) -> usize {
         .iter()
         .position(|k| *k == kind)
         .expect("EVENT_TYPES lists every SlaEventType")
-}
-
-/// The label value of an event type (its JSON name).
-fn type_name(kind: SlaEventType) -> &'static str {
-    match kind {
-        SlaEventType::Warning => "warning",
-        SlaEventType::Breached => "breached",
-        SlaEventType::Met => "met",
-        SlaEventType::Cancelled => "cancelled",
-        SlaEventType::Retracted => "retracted",
-    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -2,13 +2,16 @@
 //! application services as the Lambda functions, state in an embedded SQLite file (WAL),
 //! a background sweep, and SLA events to stdout, a JSON-lines file or an HTTP endpoint.
 
+mod app;
 mod auth;
 mod body_timeout;
 mod connection;
+mod json;
 mod metrics;
 mod options;
 mod panics;
 mod public_url;
+mod reads;
 mod routes;
 mod server;
 mod shutdown;
@@ -29,11 +32,11 @@ use chrono::{DateTime, Utc};
 use sla_app::{Clock, ManualClock, SystemClock, Tenants, WebhookService};
 use sla_store::SqliteStore;
 
+use app::App;
 use auth::ReadToken;
 use metrics::Metrics;
 use options::EventsTarget;
 use public_url::PublicUrl;
-use routes::App;
 use sinks::CountingSink;
 use sweeper::Sweeper;
 

@@ -14,8 +14,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::json;
 
+use super::json::json_response;
 use super::metrics::Metrics;
-use super::routes::json_response;
 
 /// Middleware: runs the rest of the stack, turning a panic into a 500 answer.
 pub async fn catch(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {

@@ -10,8 +10,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
 use super::connection::{self, Timeouts};
+use super::json::json_error;
 use super::metrics::Metrics;
-use super::routes::json_error;
 
 /// Connections over the limit answered 503 at the same time; beyond, they are just closed.
 const REFUSALS_AT_ONCE: usize = 64;

@@ -10,7 +10,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::routes::{json_error, json_response, unavailable, App};
+use super::app::App;
+use super::json::{json_error, json_response, unavailable};
 
 /// The request body: exactly one of the two fields.
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,8 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use sla_app::webhook::{HttpReply, HttpRequest, Route};
 
-use super::routes::{json_response, App};
+use super::app::App;
+use super::json::json_response;
 
 /// Receives one webhook.
 pub async fn receive(

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sla_store::{DeadLetter, OutboxEntry, StoreError, TicketKey, TicketStore};
 
-use crate::retry::{self, RetryPolicy};
+use crate::retry::{Attempts, ConflictRetry};
 
 /// Tickets fetched per index query.
 const PAGE: u32 = 100;
@@ -13,17 +13,23 @@ const PAGE: u32 = 100;
 /// One dead letter and its ticket.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Listed {
+    /// The ticket's tenant.
     pub tenant: String,
+    /// The ticket's id within its tenant.
     pub ticket_id: String,
     #[serde(flatten)]
+    /// The dead letter (flattened into the listing's JSON).
     pub letter: DeadLetter,
 }
 
 /// Which dead letters an operation takes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
+    /// Only this tenant's tickets.
     pub tenant: Option<String>,
+    /// Only this ticket (by id).
     pub ticket_id: Option<String>,
+    /// Only the dead letter of this SLA event.
     pub event_id: Option<String>,
 }
 
@@ -43,8 +49,10 @@ impl Filter {
 /// Why a dead-letter operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DeadLetterError {
+    /// Other writers kept changing the ticket's record; nothing was redriven for it.
     #[error("ticket {0}: still conflicting after {1} attempts")]
     TooManyConflicts(TicketKey, u32),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -113,9 +121,9 @@ async fn redrive_ticket<S: TicketStore>(
     filter: &Filter,
     now: DateTime<Utc>,
 ) -> Result<u64, DeadLetterError> {
-    let retry = RetryPolicy::default();
-    for attempt in 1..=retry.max_attempts {
-        tokio::time::sleep(retry.backoff(attempt, retry::seed(key, attempt))).await;
+    let retry = ConflictRetry::default();
+    let mut attempts = Attempts::new(&retry, key);
+    while attempts.next().await.is_some() {
         let Some(mut record) = store.load(key).await? else {
             return Ok(0);
         };
@@ -143,7 +151,7 @@ async fn redrive_ticket<S: TicketStore>(
     }
     Err(DeadLetterError::TooManyConflicts(
         key.clone(),
-        retry.max_attempts,
+        attempts.used(),
     ))
 }
 

@@ -10,13 +10,13 @@ use sla_core::{Ingested, PolicySet, SnapshotLimits, TicketEvent};
 use sla_store::{StoreError, TicketKey, TicketStore};
 
 use crate::record;
-use crate::retry::{self, RetryPolicy};
+use crate::retry::{Attempts, ConflictRetry};
 
 /// Tuning of `ingest`.
 #[derive(Debug, Clone, Copy)]
 pub struct IngestSettings {
     /// Conflict retries.
-    pub retry: RetryPolicy,
+    pub retry: ConflictRetry,
     /// History length past which the record is compacted.
     pub max_history: usize,
     /// When a record's settled past is folded into a snapshot (bounds its size).
@@ -29,7 +29,7 @@ pub struct IngestSettings {
 impl Default for IngestSettings {
     fn default() -> Self {
         Self {
-            retry: RetryPolicy::default(),
+            retry: ConflictRetry::default(),
             max_history: 400,
             snapshot: SnapshotLimits::default(),
             closed_ttl: Duration::days(90),
@@ -40,6 +40,7 @@ impl Default for IngestSettings {
 /// What `ingest` did to one ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketIngested {
+    /// The ticket.
     pub key: TicketKey,
     /// Events new to the ticket.
     pub inserted: usize,
@@ -58,19 +59,27 @@ pub struct TicketIngested {
 /// Why `ingest` failed; nothing was stored for the ticket named.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// Other writers kept changing the record; the helpdesk's retry will try again.
     #[error("ticket {tenant}/{ticket_id}: still conflicting after {attempts} attempts")]
     TooManyConflicts {
+        /// The ticket's tenant.
         tenant: String,
+        /// The ticket's id.
         ticket_id: String,
+        /// Attempts made.
         attempts: u32,
     },
     /// The record cannot be saved (too large for the store): retrying cannot help.
     #[error("ticket {tenant}/{ticket_id}: the record cannot be saved: {reason}")]
     Unsaveable {
+        /// The ticket's tenant.
         tenant: String,
+        /// The ticket's id.
         ticket_id: String,
+        /// The store's reason.
         reason: String,
     },
+    /// The store failed (transient).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -137,8 +146,8 @@ async fn ingest_ticket<S: TicketStore>(
         });
     }
     let mut conflicts = 0;
-    for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(settings.retry.backoff(attempt, retry::seed(&key, attempt))).await;
+    let mut attempts = Attempts::new(&settings.retry, &key);
+    while let Some(attempt) = attempts.next().await {
         let mut rec = match store.load(&key).await? {
             Some(rec) => rec,
             None => record::new_record(key.clone()),
@@ -187,9 +196,10 @@ async fn ingest_ticket<S: TicketStore>(
             Err(err) => return Err(err.into()),
         }
     }
+    let attempts = attempts.used();
     Err(IngestError::TooManyConflicts {
         tenant: key.tenant,
         ticket_id: key.ticket_id,
-        attempts: settings.retry.max_attempts,
+        attempts,
     })
 }

@@ -1,6 +1,7 @@
 //! Application services shared by every entry point (the Lambda functions, `sla serve`,
-//! tests): `ingest` webhook events, `sweep` due timers, configuration.
+//! tests): `ingest` webhook events, `sweep` due timers, tenants and policies.
 
+#![warn(missing_docs)]
 // Input-derived values never unwrap or panic: bad input is an error, never a crash.
 #![cfg_attr(
     not(test),
@@ -8,7 +9,6 @@
 )]
 
 pub mod clock;
-pub mod config;
 pub mod dead_letters;
 pub mod deliveries;
 pub mod ingest;

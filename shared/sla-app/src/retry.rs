@@ -1,13 +1,16 @@
 //! Bounded retry with exponential backoff: with jitter for optimistic-concurrency
-//! conflicts ([`RetryPolicy`]), and across sweeps for publishing ([`PublishRetry`]).
+//! conflicts ([`ConflictRetry`], driven by one loop), and across sweeps for publishing
+//! ([`PublishRetry`]).
 
 use std::time::Duration;
 
 use sla_store::TicketKey;
 
-/// How often and how patiently a conflicting write is retried.
+/// How often and how patiently a conflicting write is retried (within one request, with
+/// full jitter so racing writers spread out). Not `sla_events::SendRetry`: that one
+/// retries a failed network send, without jitter, and is tuned per sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub struct ConflictRetry {
     /// Attempts in all, the first included.
     pub max_attempts: u32,
     /// Backoff before the second attempt; doubles each time.
@@ -16,7 +19,7 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
 }
 
-impl Default for RetryPolicy {
+impl Default for ConflictRetry {
     fn default() -> Self {
         Self {
             max_attempts: 8,
@@ -26,7 +29,7 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
+impl ConflictRetry {
     /// The pause before attempt `attempt` (1-based; attempt 1 has none), with full jitter.
     pub fn backoff(&self, attempt: u32, seed: u64) -> Duration {
         if attempt <= 1 {
@@ -89,8 +92,47 @@ impl PublishRetry {
     }
 }
 
+/// The attempts of one read-modify-write of a ticket's record: each [`Attempts::next`]
+/// waits the policy's jittered backoff (none before the first) and yields the attempt's
+/// 1-based number, until `max_attempts` are used. The loop body loads, changes and saves,
+/// and `continue`s on a version conflict.
+pub(crate) struct Attempts<'a> {
+    policy: &'a ConflictRetry,
+    key: &'a TicketKey,
+    used: u32,
+}
+
+impl<'a> Attempts<'a> {
+    /// The attempts `policy` allows for writing `key`'s record.
+    pub(crate) fn new(policy: &'a ConflictRetry, key: &'a TicketKey) -> Self {
+        Self {
+            policy,
+            key,
+            used: 0,
+        }
+    }
+
+    /// Waits before the next attempt and returns its number; `None` when none is left.
+    pub(crate) async fn next(&mut self) -> Option<u32> {
+        if self.used >= self.policy.max_attempts {
+            return None;
+        }
+        self.used += 1;
+        let pause = self.policy.backoff(self.used, seed(self.key, self.used));
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+        Some(self.used)
+    }
+
+    /// Attempts made so far (all of them once `next` returned `None`).
+    pub(crate) fn used(&self) -> u32 {
+        self.used
+    }
+}
+
 /// Jitter seed that differs per ticket and attempt.
-pub(crate) fn seed(key: &TicketKey, attempt: u32) -> u64 {
+fn seed(key: &TicketKey, attempt: u32) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.tenant.bytes().chain([0]).chain(key.ticket_id.bytes()) {
         h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
@@ -104,7 +146,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_stays_bounded() {
-        let policy = RetryPolicy::default();
+        let policy = ConflictRetry::default();
         assert_eq!(policy.backoff(1, 7), Duration::ZERO);
         let second = policy.backoff(2, 7);
         assert!(second >= Duration::from_millis(5) && second <= Duration::from_millis(10));
@@ -113,6 +155,24 @@ mod tests {
         }
         let late = policy.backoff(12, 3);
         assert!(late >= policy.max_backoff / 2);
+    }
+
+    #[tokio::test]
+    async fn attempts_count_up_to_the_policy_then_stop() {
+        let policy = ConflictRetry {
+            max_attempts: 3,
+            base_backoff: Duration::ZERO,
+            max_backoff: Duration::ZERO,
+        };
+        let key = TicketKey::new("acme", "1");
+        let mut attempts = Attempts::new(&policy, &key);
+        let mut seen = Vec::new();
+        while let Some(attempt) = attempts.next().await {
+            seen.push(attempt);
+        }
+        assert_eq!(seen, [1, 2, 3]);
+        assert_eq!(attempts.used(), 3);
+        assert_eq!(attempts.next().await, None, "stays exhausted");
     }
 
     #[test]

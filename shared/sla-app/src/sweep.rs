@@ -28,7 +28,7 @@ use sla_store::{DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
 
 use crate::policies::TenantPolicies;
 use crate::record;
-use crate::retry::{self, PublishRetry, RetryPolicy};
+use crate::retry::{Attempts, ConflictRetry, PublishRetry};
 
 /// Tuning of `sweep`.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +38,7 @@ pub struct SweepSettings {
     /// How long a claim protects entries being published from other sweeps.
     pub lease: Duration,
     /// Conflict retries per ticket.
-    pub retry: RetryPolicy,
+    pub retry: ConflictRetry,
     /// How long a closed ticket's record is kept after its last event.
     pub closed_ttl: Duration,
     /// Tickets of a page processed at once (their round trips overlap).
@@ -53,7 +53,7 @@ impl Default for SweepSettings {
             concurrency: 16,
             page_size: 100,
             lease: Duration::minutes(2),
-            retry: RetryPolicy::default(),
+            retry: ConflictRetry::default(),
             closed_ttl: Duration::days(90),
             publish: PublishRetry::default(),
         }
@@ -90,6 +90,7 @@ pub struct SweepReport {
 /// Why a sweep stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
+    /// The store failed while listing due tickets or the cursor.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -321,8 +322,8 @@ async fn record_and_claim<'p, S: TicketStore>(
     settings: &SweepSettings,
     report: &mut SweepReport,
 ) -> Result<Option<Claim<'p>>, TicketError> {
-    for attempt in 1..=settings.retry.max_attempts {
-        tokio::time::sleep(settings.retry.backoff(attempt, retry::seed(key, attempt))).await;
+    let mut attempts = Attempts::new(&settings.retry, key);
+    while attempts.next().await.is_some() {
         let Some(mut rec) = store.load(key).await? else {
             report.stale += 1;
             return Ok(None);
@@ -353,7 +354,7 @@ async fn record_and_claim<'p, S: TicketStore>(
             Err(err) => return Err(err.into()),
         }
     }
-    Err(TicketError::TooManyConflicts(settings.retry.max_attempts))
+    Err(TicketError::TooManyConflicts(attempts.used()))
 }
 
 /// Claims every outbox entry without a live lease; returns the claimed events.
@@ -382,12 +383,11 @@ async fn settle<S: TicketStore>(
 ) -> Result<(), TicketError> {
     let key = claim.record.key.clone();
     let mut known = Some((claim.record, claim.next_timer));
-    for attempt in 1..=settings.retry.max_attempts {
+    let mut attempts = Attempts::new(&settings.retry, &key);
+    while attempts.next().await.is_some() {
         let (mut rec, next_timer) = match known.take() {
             Some(known) => known,
             None => {
-                let pause = settings.retry.backoff(attempt, retry::seed(&key, attempt));
-                tokio::time::sleep(pause).await;
                 let Some(mut rec) = store.load(&key).await? else {
                     return Ok(());
                 };
@@ -416,7 +416,7 @@ async fn settle<S: TicketStore>(
             Err(err) => return Err(err.into()),
         }
     }
-    Err(TicketError::TooManyConflicts(settings.retry.max_attempts))
+    Err(TicketError::TooManyConflicts(attempts.used()))
 }
 
 /// Removes published entries; failed ones count an attempt and back off, or move to the

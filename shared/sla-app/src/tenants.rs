@@ -21,18 +21,26 @@ pub struct Tenants {
 /// A tenants or policy file that cannot be used; start-up stops with this message.
 #[derive(Debug, thiserror::Error)]
 pub enum TenantsError {
+    /// The tenants file is invalid.
     #[error(transparent)]
     Config(#[from] sla_helpdesk::ConfigError),
+    /// A file cannot be read.
     #[error("{path}: cannot read: {reason}")]
     Read {
+        /// The file.
         path: String,
         /// Why (shown in the message, so not chained as a source).
         reason: std::io::Error,
     },
+    /// A policy file is invalid.
     #[error(transparent)]
     Policy(#[from] sla_core::PolicyError),
+    /// A tenant has no policy to apply.
     #[error("tenant {tenant:?} names no policy file and no default policy is configured")]
-    NoPolicy { tenant: String },
+    NoPolicy {
+        /// The tenant.
+        tenant: String,
+    },
 }
 
 impl Tenants {

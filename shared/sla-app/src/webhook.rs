@@ -16,7 +16,9 @@ use crate::tenants::Tenants;
 /// Which webhook route a request came in on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
+    /// The tenant named in the path.
     pub tenant: String,
+    /// The helpdesk vendor named in the path (`zendesk`, ...).
     pub vendor: String,
     /// `POST /webhooks/{tenant}/{vendor}/created` (for creation triggers).
     pub created: bool,
@@ -50,17 +52,22 @@ impl Route {
 /// A request as the transport received it.
 #[derive(Debug, Clone, Default)]
 pub struct HttpRequest {
+    /// The HTTP method (`POST`).
     pub method: String,
     /// The full URL as received (HubSpot signs it).
     pub uri: String,
+    /// Headers in the order received (names as sent).
     pub headers: Vec<(String, String)>,
+    /// The raw body, as signed by the helpdesk.
     pub body: Vec<u8>,
 }
 
 /// What to answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpReply {
+    /// The HTTP status.
     pub status: u16,
+    /// The JSON body.
     pub body: serde_json::Value,
     /// Counts for logs and metrics.
     pub stats: WebhookStats,
@@ -69,9 +76,13 @@ pub struct HttpReply {
 /// What a webhook call did, for metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WebhookStats {
+    /// Events new to their tickets.
     pub events_ingested: u64,
+    /// Events already seen, ignored.
     pub duplicates: u64,
+    /// Version conflicts met and retried.
     pub conflicts: u64,
+    /// The route named no configured tenant or vendor.
     pub misrouted: bool,
     /// The record could not be saved (too large): answered 422.
     pub unsaveable: bool,

@@ -14,6 +14,7 @@
 //! passed to [`IcsSources::load`].
 //! A `timezone: requester` calendar is specialised per requester by [`Calendar::for_requester`].
 
+#![warn(missing_docs)]
 // Input-derived values never unwrap or panic: bad input is an error, never a crash.
 #![cfg_attr(
     not(test),

@@ -7,12 +7,19 @@ use crate::event::{Priority, Status, TicketEvent};
 /// A ticket's last known attributes. Missing snapshot fields keep their previous value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketAttributes {
+    /// Current status.
     pub status: Option<Status>,
+    /// Current priority, as the helpdesk sent it.
     pub priority: Option<Priority>,
+    /// Channel the ticket came in by (`email`, `chat`, ...).
     pub channel: Option<String>,
+    /// Group (team) the ticket is assigned to.
     pub group: Option<String>,
+    /// Customer segment (from the vendor mapping).
     pub segment: Option<String>,
+    /// Tags.
     pub tags: Vec<String>,
+    /// The helpdesk vendor the events came from.
     pub vendor: Option<String>,
     /// The agent responsible for the ticket.
     #[serde(default)]

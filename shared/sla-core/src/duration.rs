@@ -98,9 +98,15 @@ pub fn format_duration(seconds: i64) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WarnThreshold {
     /// Warn when this share of the target is used, in hundredths of a percent (7500 = 75%).
-    Percent { basis_points: u32 },
+    Percent {
+        /// The share, in basis points.
+        basis_points: u32,
+    },
     /// Warn when this much business time is left before the deadline.
-    Lead { seconds: i64 },
+    Lead {
+        /// Business seconds before the deadline.
+        seconds: i64,
+    },
 }
 
 impl WarnThreshold {

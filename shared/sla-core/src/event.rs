@@ -33,8 +33,11 @@ pub struct TicketEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// The ticket was created.
     Created,
+    /// The ticket's attributes changed.
     Updated,
+    /// A comment was added.
     Comment,
 }
 
@@ -42,18 +45,25 @@ pub enum EventKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketSnapshot {
+    /// Status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// Priority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
+    /// Channel (`email`, `chat`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// Group (team).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Customer segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
+    /// Tags (the whole set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    /// The requester's IANA time zone, for `timezone: requester` calendars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester_timezone: Option<String>,
     /// The agent responsible for the ticket, as the helpdesk identifies them.
@@ -73,11 +83,17 @@ pub struct TicketSnapshot {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// New, not yet worked on.
     New,
+    /// Open: the team is working on it.
     Open,
+    /// Pending: waiting for the customer.
     Pending,
+    /// On hold: waiting for a third party.
     OnHold,
+    /// Solved.
     Solved,
+    /// Closed.
     Closed,
 }
 
@@ -87,9 +103,13 @@ pub enum Status {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
+    /// Low.
     Low,
+    /// Normal (the default).
     Normal,
+    /// High.
     High,
+    /// Urgent.
     Urgent,
 }
 
@@ -97,7 +117,9 @@ pub enum Priority {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Comment {
+    /// Who wrote it.
     pub author: Author,
+    /// Whether the customer sees it.
     pub public: bool,
 }
 
@@ -105,7 +127,10 @@ pub struct Comment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Author {
+    /// An agent of the team.
     Agent,
+    /// The customer.
     Customer,
+    /// The helpdesk itself (automations, triggers).
     System,
 }

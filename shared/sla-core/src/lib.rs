@@ -3,6 +3,13 @@
 //!
 //! Nothing here reads the clock, the environment or the network: `now` is an argument.
 
+#![warn(missing_docs)]
+// Input-derived values never unwrap or panic: bad input is an error, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod announce;
 pub mod attributes;
 pub mod clock;

@@ -61,7 +61,9 @@ struct Runtime {
 /// Outcome of offering an event to a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ingested {
+    /// New to the ticket.
     Inserted,
+    /// Already seen (same `event_id`), ignored.
     Duplicate,
 }
 

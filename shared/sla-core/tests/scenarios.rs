@@ -138,11 +138,11 @@ fn line(event: &SlaEvent, all: &[SlaEvent]) -> String {
             let withdrawn = all
                 .iter()
                 .find(|e| Some(&e.event_id) == event.retracts.as_ref())
-                .map(|e| line_kind(e.kind))
+                .map(|e| e.kind.as_str())
                 .unwrap_or("?");
             format!("retracted[{withdrawn}]")
         }
-        other => line_kind(other).to_string(),
+        other => other.as_str().to_string(),
     };
     format!(
         "{} {kind} {}#{} {}/{} target {} deadline {} elapsed {}",
@@ -155,16 +155,6 @@ fn line(event: &SlaEvent, all: &[SlaEvent]) -> String {
         stamp(event.deadline),
         format_duration(event.elapsed_seconds),
     )
-}
-
-fn line_kind(kind: SlaEventType) -> &'static str {
-    match kind {
-        SlaEventType::Warning => "warning",
-        SlaEventType::Breached => "breached",
-        SlaEventType::Met => "met",
-        SlaEventType::Cancelled => "cancelled",
-        SlaEventType::Retracted => "retracted",
-    }
 }
 
 fn run(path: &Path) -> Result<(), String> {

@@ -11,7 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use sla_core::SlaEvent;
 
-use crate::{EventSink, PublishReport, RetryPolicy, SinkError};
+use crate::{EventSink, PublishReport, SendRetry, SinkError};
 
 /// Time allowed for one POST, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,7 +40,7 @@ enum PostFailure {
 pub struct HttpSink {
     url: Uri,
     transport: Transport,
-    retry: RetryPolicy,
+    retry: SendRetry,
 }
 
 impl HttpSink {
@@ -73,12 +73,12 @@ impl HttpSink {
         Ok(Self {
             url: parsed,
             transport,
-            retry: RetryPolicy::default(),
+            retry: SendRetry::default(),
         })
     }
 
     /// Replaces the retry policy.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+    pub fn with_retry(mut self, retry: SendRetry) -> Self {
         self.retry = retry;
         self
     }

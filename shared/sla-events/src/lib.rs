@@ -2,6 +2,7 @@
 //! JSON lines to stdout ([`StdoutSink`]) or a file ([`JsonLinesFileSink`]), by HTTP POST
 //! (`HttpSink`, feature `http`), or into memory for tests ([`MemorySink`]).
 
+#![warn(missing_docs)]
 // Input-derived values never unwrap or panic: bad input is an error, never a crash.
 #![cfg_attr(
     not(test),
@@ -30,7 +31,7 @@ pub use eventbridge::EventBridgeSink;
 pub use http::HttpSink;
 pub use json_lines::{JsonLinesFileSink, StdoutSink};
 pub use memory::MemorySink;
-pub use retry::RetryPolicy;
+pub use retry::SendRetry;
 
 /// The default EventBridge `Source` of our events.
 pub const DEFAULT_SOURCE: &str = "sla-tracker";
@@ -58,12 +59,14 @@ pub struct PublishReport {
 /// Sink failures that affect the whole call (not one entry).
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
+    /// The backend refused or could not be reached (after the sink's own retries).
     #[error("event sink failed: {0}")]
     Backend(String),
 }
 
 /// Somewhere SLA events go.
 pub trait EventSink: Send + Sync {
+    /// Publishes `events`; the report names each one published or failed.
     fn publish(
         &self,
         events: &[SlaEvent],

@@ -2,9 +2,14 @@
 
 use std::time::Duration;
 
-/// How often and how patiently failed sends are retried.
+/// How often and how patiently a failed network send is retried, within one publish.
+///
+/// Deliberately not `sla_app::retry::ConflictRetry` (a store write lost to a racing
+/// writer: short, jittered waits) nor `sla_app::PublishRetry` (across sweeps, minutes):
+/// a sink retries throttling or a 5xx from its endpoint, without jitter, and this crate
+/// sits below `sla-app`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub struct SendRetry {
     /// Sends per event, the first included (at least 1).
     pub max_attempts: u32,
     /// Wait before the second attempt; doubled for each later one.
@@ -13,7 +18,7 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
 }
 
-impl Default for RetryPolicy {
+impl Default for SendRetry {
     fn default() -> Self {
         Self {
             max_attempts: 4,
@@ -23,7 +28,7 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
+impl SendRetry {
     /// The wait before attempt number `attempt` (2 = first retry).
     pub fn delay_before(&self, attempt: u32) -> Duration {
         let doublings = attempt.saturating_sub(2).min(16);
@@ -39,7 +44,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_is_bounded() {
-        let policy = RetryPolicy::default();
+        let policy = SendRetry::default();
         let waits: Vec<u128> = (2..=7)
             .map(|a| policy.delay_before(a).as_millis())
             .collect();

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sla_core::{Metric, Priority, SlaEvent, SlaEventType};
 use sla_events::eventbridge::{EntryOutcome, PutEventsApi, PutEventsEntry};
 use sla_events::testkit::{bus_with_rule_to_queue, receive, sdk_config};
-use sla_events::{EventBridgeSink, EventSink, RetryPolicy, DEFAULT_SOURCE};
+use sla_events::{EventBridgeSink, EventSink, SendRetry, DEFAULT_SOURCE};
 
 fn event(id: &str, kind: SlaEventType) -> SlaEvent {
     let deadline = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
@@ -137,8 +137,8 @@ impl PutEventsApi for CorruptingApi {
     }
 }
 
-fn no_wait(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
+fn no_wait(max_attempts: u32) -> SendRetry {
+    SendRetry {
         max_attempts,
         base_delay: Duration::ZERO,
         max_delay: Duration::ZERO,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use sla_core::{Metric, Priority, SlaEvent, SlaEventType};
-use sla_events::{EventSink, HttpSink, RetryPolicy};
+use sla_events::{EventSink, HttpSink, SendRetry};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -105,8 +105,8 @@ fn event(id: &str) -> SlaEvent {
     }
 }
 
-fn no_wait(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
+fn no_wait(max_attempts: u32) -> SendRetry {
+    SendRetry {
         max_attempts,
         base_delay: Duration::ZERO,
         max_delay: Duration::ZERO,

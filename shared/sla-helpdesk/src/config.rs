@@ -48,7 +48,10 @@ pub enum SegmentFrom {
     /// The brand (Zendesk).
     Brand,
     /// The first tag starting with this prefix, prefix removed (`tag:segment_`).
-    Tag { prefix: String },
+    Tag {
+        /// The tag prefix.
+        prefix: String,
+    },
 }
 
 impl FromStr for SegmentFrom {

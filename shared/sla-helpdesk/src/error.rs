@@ -7,22 +7,50 @@ use thiserror::Error;
 pub enum WebhookError {
     /// Signature, shared secret or timestamp missing or wrong (401).
     #[error("unauthorized: {reason}")]
-    Unauthorized { reason: String },
+    Unauthorized {
+        /// What was wrong.
+        reason: String,
+    },
     /// Body larger than the configured limit (413).
     #[error("payload too large: {actual} bytes, limit {limit}")]
-    TooLarge { limit: usize, actual: usize },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+        /// The body's size, in bytes.
+        actual: usize,
+    },
     /// Not JSON, wrong shape, or a required header missing (400).
     #[error("malformed {field}: {reason}")]
-    Malformed { field: String, reason: String },
+    Malformed {
+        /// The field or header.
+        field: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// Valid JSON but a required field is missing or invalid (422).
     #[error("unprocessable {field}: {reason}")]
-    Unprocessable { field: String, reason: String },
+    Unprocessable {
+        /// The field.
+        field: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// Genuine, but for another helpdesk account than the tenant's `account:` (403).
     #[error("forbidden {field}: {reason}")]
-    Forbidden { field: String, reason: String },
+    Forbidden {
+        /// The field naming the account.
+        field: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// More events in one request than the limit (413).
     #[error("too many events: {actual}, limit {limit} per request")]
-    TooManyEvents { limit: usize, actual: usize },
+    TooManyEvents {
+        /// The limit per request.
+        limit: usize,
+        /// Events in the request.
+        actual: usize,
+    },
 }
 
 impl WebhookError {
@@ -85,6 +113,7 @@ pub enum ConfigError {
     /// The file could not be read.
     #[error("{path}: cannot read: {reason}")]
     Read {
+        /// The file.
         path: String,
         /// Why (shown in the message, so not chained as a source).
         reason: std::io::Error,
@@ -92,21 +121,29 @@ pub enum ConfigError {
     /// The YAML does not parse or does not have the expected shape.
     #[error("{source_name}: {message}")]
     Yaml {
+        /// The file or source.
         source_name: String,
+        /// The parser's message.
         message: String,
     },
     /// A value is present but not acceptable.
     #[error("{source_name}: {field}: {reason}")]
     Invalid {
+        /// The file or source.
         source_name: String,
+        /// The field.
         field: String,
+        /// What is wrong with it.
         reason: String,
     },
     /// A configured secret could not be read.
     #[error("{field}: cannot read secret {secret}: {reason}")]
     Secret {
+        /// The field naming the secret.
         field: String,
+        /// The secret's reference (never its value).
         secret: String,
+        /// Why it could not be read.
         reason: String,
     },
 }

@@ -11,6 +11,7 @@
 //! assert_eq!(error.http_status(), 401); // no X-Sla-Signature header
 //! ```
 
+#![warn(missing_docs)]
 // Input-derived values never unwrap or panic: a request is refused, never a crash.
 #![cfg_attr(
     not(test),

@@ -62,6 +62,7 @@ impl fmt::Display for SecretSource {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct SecretUnavailable {
+    /// Why.
     pub reason: String,
 }
 
@@ -106,8 +107,11 @@ impl SecretResolver for EnvSecretResolver {
 /// One vendor entry of a tenant, before its secret is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorEntry {
+    /// Where the webhook secret is read from.
     pub secret: SecretSource,
+    /// How the vendor's fields map to canonical ones.
     pub mapping: Mapping,
+    /// Size and count limits of its requests.
     pub limits: Limits,
     /// The helpdesk account payloads must name (`account:`), if bound.
     pub account: Option<String>,

@@ -6,13 +6,21 @@ use std::str::FromStr;
 /// A helpdesk (or our own `canonical` format); `Display`/`FromStr` use the URL name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Vendor {
+    /// Zendesk.
     Zendesk,
+    /// Freshdesk.
     Freshdesk,
+    /// Intercom.
     Intercom,
+    /// Help Scout.
     HelpScout,
+    /// Jira Service Management.
     Jira,
+    /// Front.
     Front,
+    /// HubSpot.
     Hubspot,
+    /// Canonical ticket events, as `sla normalize` writes them.
     Canonical,
 }
 

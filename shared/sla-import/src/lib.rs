@@ -30,11 +30,13 @@ mod assemble;
 mod error;
 mod fields;
 mod input;
+pub mod jira_sla;
 mod metric_events;
 mod model;
 mod report;
 mod vendors;
 mod vocab;
+pub mod zendesk_verdicts;
 
 use std::fmt;
 use std::str::FromStr;

@@ -21,8 +21,11 @@ pub mod names {
 
 /// The `Function` dimension of each function's metrics.
 pub mod functions {
+    /// The `ticket-created` webhook function.
     pub const TICKET_CREATED: &str = "ticket-created";
+    /// The `ticket-updated` webhook function.
     pub const TICKET_UPDATED: &str = "ticket-updated";
+    /// The scheduled sweep function.
     pub const SWEEP: &str = "sweep";
 }
 
@@ -40,7 +43,9 @@ pub const ALARMED: &[(&str, &str)] = &[
 /// One metric value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Metric<'a> {
+    /// The metric name (one of [`names`]).
     pub name: &'a str,
+    /// The value, in `unit`.
     pub value: f64,
     /// CloudWatch unit: `Count`, `Seconds`, `Milliseconds`.
     pub unit: &'a str,

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use sla_app::config::{
+use crate::config::{
     ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_MAX_PUBLISH_ATTEMPTS, ENV_POLICY_FILE,
     ENV_TABLE_NAME, ENV_TENANTS_FILE,
 };
@@ -18,23 +18,31 @@ pub const DEFAULT_EVENT_SOURCE: &str = "sla-tracker";
 #[derive(Debug, thiserror::Error)]
 #[error("environment variable {name}: {reason}")]
 pub struct EnvError {
+    /// The variable.
     pub name: &'static str,
+    /// What is wrong with it.
     pub reason: String,
 }
 
 /// Settings every function shares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommonEnv {
+    /// The DynamoDB table of ticket records.
     pub table_name: String,
+    /// Shards of the due index.
     pub due_shards: u32,
+    /// The tenants file.
     pub tenants_file: PathBuf,
+    /// The default policy file, for tenants that name none.
     pub policy_file: Option<PathBuf>,
 }
 
 /// The sweep's extra settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepEnv {
+    /// The EventBridge bus name or ARN.
     pub event_bus: String,
+    /// The `Source` of published events.
     pub event_source: String,
     /// Failed publishes of one event before it is dead-lettered.
     pub max_publish_attempts: u32,

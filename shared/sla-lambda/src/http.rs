@@ -10,7 +10,9 @@ use sla_app::webhook::{HttpReply, HttpRequest, Route};
 /// A request refused before it reaches the service: its status and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
+    /// The HTTP status to answer.
     pub status: u16,
+    /// Why, for the JSON error body.
     pub message: String,
 }
 

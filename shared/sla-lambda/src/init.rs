@@ -17,10 +17,13 @@ use crate::{SweepFunction, WebhookFunction};
 /// Why a function could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
+    /// An environment variable is missing or invalid.
     #[error(transparent)]
     Env(#[from] EnvError),
+    /// The tenants file is invalid.
     #[error(transparent)]
     Config(#[from] sla_helpdesk::ConfigError),
+    /// The tenants or a policy file cannot be used.
     #[error(transparent)]
     Tenants(#[from] sla_app::TenantsError),
 }

@@ -9,12 +9,19 @@
 //! credible targets, from completed cycles and with a Kaplan-Meier estimate that counts
 //! open cycles as right-censored. Nothing here does I/O except through writers passed in.
 
+// Input-derived values never unwrap or panic: bad input is an error, never a crash.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![warn(missing_docs)]
 
 mod aggregate;
+pub mod agreement;
 mod compare;
 mod cycle;
 mod dimension;
+mod html;
 mod render;
 mod report;
 pub mod stats;
@@ -25,6 +32,7 @@ pub use aggregate::Row;
 pub use compare::ComparedRow;
 pub use cycle::{cycles_of, ticket_record, CycleRecord, Outcome, TicketRecord};
 pub use dimension::{Dimension, PeriodUnit, DIMENSIONS};
+pub use html::{write_html, HtmlOptions, TicketUrl};
 pub use render::{write_cycles_csv, Cell, Table, CYCLES_HEADER};
 pub use report::{kept_cycles, Report, ReportOptions};
 pub use targets::{TargetRow, MIN_COMPLETED};
@@ -36,6 +44,9 @@ pub enum ReportError {
     /// A `--by` name that is not a dimension.
     #[error("unknown dimension {0:?} (expected one of policy, priority, metric, segment, group, assignee, organization, channel, vendor, period)")]
     UnknownDimension(String),
+    /// A `--ticket-url` that is not an `http(s)://` template naming `{ticket_id}`.
+    #[error("ticket URL template {0:?}: expected https://… or http://… with {{ticket_id}}")]
+    TicketUrl(String),
 }
 
 /// The JSON Schema of the report document (`sla schema report`).

@@ -4,6 +4,7 @@
 //! `testkit`, for tests only) holds the contract suite every implementation passes and
 //! the test doubles built on it.
 
+#![warn(missing_docs)]
 // Input-derived values never unwrap or panic: bad input is an error, never a crash.
 #![cfg_attr(
     not(test),
@@ -46,7 +47,9 @@ use sla_core::{SlaEvent, TicketSla};
 /// Identifies one ticket of one tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TicketKey {
+    /// The tenant.
     pub tenant: String,
+    /// The ticket's id within the tenant.
     pub ticket_id: String,
 }
 
@@ -74,6 +77,7 @@ impl std::fmt::Display for TicketKey {
 /// An announcement recorded but not yet confirmed as published (transactional outbox).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
+    /// The announcement.
     pub event: SlaEvent,
     /// While in the future, nobody publishes the entry: the publisher that claimed it is
     /// still sending it, or a failed publish is backing off until then.
@@ -108,6 +112,7 @@ fn is_zero(n: &u32) -> bool {
 /// until an operator redrives it (`sla dead-letters redrive`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadLetter {
+    /// The announcement given up on.
     pub event: SlaEvent,
     /// Publish attempts made.
     pub attempts: u32,
@@ -120,10 +125,13 @@ pub struct DeadLetter {
 /// One stored ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketRecord {
+    /// The ticket.
     pub key: TicketKey,
     /// 0 for a ticket never stored; each save increments it.
     pub version: u64,
+    /// The ticket's SLA state: its events and clocks.
     pub sla: TicketSla,
+    /// Announcements recorded but not yet published.
     pub outbox: Vec<OutboxEntry>,
     /// The earliest instant the sweep must look at this ticket; `None` drops it from the due index.
     pub due_at: Option<DateTime<Utc>>,
@@ -138,13 +146,16 @@ pub struct TicketRecord {
 /// A due ticket found by `query_due`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueTicket {
+    /// The ticket.
     pub key: TicketKey,
+    /// When it became due.
     pub due_at: DateTime<Utc>,
 }
 
 /// One page of due tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DuePage {
+    /// Due tickets, earliest first.
     pub tickets: Vec<DueTicket>,
     /// Pass back to fetch the next page; `None` when the shard is exhausted.
     pub cursor: Option<String>,
@@ -179,6 +190,7 @@ impl TicketRecord {
 /// One page of tickets holding dead letters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeadLetterPage {
+    /// Tickets holding dead letters.
     pub tickets: Vec<TicketKey>,
     /// Pass back to fetch the next page; `None` when the shard is exhausted.
     pub cursor: Option<String>,
@@ -190,25 +202,37 @@ pub enum StoreError {
     /// The stored version is not the one the caller read: reload and retry.
     #[error("version conflict on {tenant}/{ticket_id}: expected version {expected}")]
     Conflict {
+        /// The ticket's tenant.
         tenant: String,
+        /// The ticket's id.
         ticket_id: String,
+        /// The version the caller read.
         expected: u64,
     },
+    /// The stored record cannot be decoded.
     #[error("stored record for {tenant}/{ticket_id} is corrupt: {reason}")]
     Corrupt {
+        /// The ticket's tenant.
         tenant: String,
+        /// The ticket's id.
         ticket_id: String,
+        /// What could not be decoded.
         reason: String,
     },
     /// The encoded record would exceed [`MAX_ITEM_BYTES`] (DynamoDB's item limit): the
     /// record cannot be saved, and retrying will not help (a webhook answers 422).
     #[error("record for {tenant}/{ticket_id} is {bytes} bytes encoded, over the {limit}-byte item limit")]
     TooLarge {
+        /// The ticket's tenant.
         tenant: String,
+        /// The ticket's id.
         ticket_id: String,
+        /// The encoded size.
         bytes: usize,
+        /// The item limit.
         limit: usize,
     },
+    /// The backend failed (network, SQLite, AWS); may be transient.
     #[error("store backend failed: {0}")]
     Backend(String),
 }
@@ -240,6 +264,7 @@ impl StoreError {
 
 /// Load, conditionally save and query due tickets.
 pub trait TicketStore: Send + Sync {
+    /// The stored record of `key`, or `None` when it has none.
     fn load(
         &self,
         key: &TicketKey,

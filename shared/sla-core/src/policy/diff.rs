@@ -26,12 +26,17 @@ pub enum ChangeKind {
 /// One target that differs between consecutive versions (policies compared by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetChange {
+    /// The policy's name.
     pub policy: String,
+    /// The priority of the target.
     pub priority: Priority,
+    /// The metric of the target.
     pub metric: Metric,
+    /// How it changed.
     pub kind: ChangeKind,
     /// The target before and after, as `4h on paris`.
     pub before: Option<String>,
+    /// The target after the change (None when removed).
     pub after: Option<String>,
 }
 

@@ -167,12 +167,16 @@ fn always_open_name() -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhenEntry {
+    /// Holds for these priorities.
     #[serde(default)]
     pub priority: Vec<Priority>,
+    /// Holds for these channels.
     #[serde(default)]
     pub channel: Vec<String>,
+    /// Holds for these groups.
     #[serde(default)]
     pub group: Vec<String>,
+    /// Holds for these segments.
     #[serde(default)]
     pub segment: Vec<String>,
     /// Holds when the ticket has at least one of these tags.
@@ -241,14 +245,19 @@ pub struct PriorityTargetsEntry {
     /// Overrides the policy's calendar for this priority.
     #[serde(default)]
     pub calendar: Option<String>,
+    /// Acknowledgement target.
     #[serde(default)]
     pub acknowledgement: Option<DurationText>,
+    /// First-response target.
     #[serde(default)]
     pub first_response: Option<DurationText>,
+    /// Next-response target.
     #[serde(default)]
     pub next_response: Option<DurationText>,
+    /// Periodic-update target.
     #[serde(default)]
     pub periodic_update: Option<DurationText>,
+    /// Resolution target.
     #[serde(default)]
     pub resolution: Option<DurationText>,
 }
@@ -329,7 +338,9 @@ pub enum OnPriorityChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineRuleName {
+    /// The earliest instant the budget is used up.
     Earliest,
+    /// The next opening, when the deadline falls on a closing.
     NextOpening,
 }
 
@@ -337,6 +348,7 @@ pub enum DeadlineRuleName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[schemars(with = "String")]
 pub struct DurationText {
+    /// The duration in seconds.
     pub seconds: i64,
 }
 

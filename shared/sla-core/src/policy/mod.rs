@@ -34,16 +34,23 @@ pub enum PolicyError {
     /// The YAML does not parse or does not fit the format.
     #[error("{file}: {}{message}", line_prefix(*.line))]
     Syntax {
+        /// The policy file.
         file: String,
+        /// The 1-based line, when known.
         line: Option<usize>,
+        /// The parser's message.
         message: String,
     },
     /// A value is well-formed but wrong (unknown calendar, invalid calendar, duplicate name).
     #[error("{file}: {}{field}: {reason}", line_prefix(*.line))]
     Invalid {
+        /// The policy file.
         file: String,
+        /// The 1-based line, when known.
         line: Option<usize>,
+        /// The field.
         field: String,
+        /// What is wrong with it.
         reason: String,
     },
 }
@@ -368,7 +375,7 @@ pub fn priority_name(priority: &Priority) -> String {
 
 /// The snake_case name of a metric.
 pub fn metric_name(metric: &Metric) -> String {
-    enum_name(metric)
+    metric.as_str().to_string()
 }
 
 /// The snake_case name of a status.

@@ -12,10 +12,13 @@ use super::entry::PutEventsEntry;
 /// What EventBridge said about one entry of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryOutcome {
+    /// Put on the bus.
     Accepted,
     /// `code` is EventBridge's per-entry `ErrorCode` (`MalformedDetail`, `ThrottlingException`, ...).
     Rejected {
+        /// EventBridge's error code.
         code: String,
+        /// EventBridge's error message.
         message: String,
     },
 }

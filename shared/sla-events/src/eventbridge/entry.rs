@@ -21,10 +21,13 @@ const TIME_BYTES: usize = 14;
 pub struct PutEventsEntry {
     /// The event's deterministic id (not sent as a field; it is inside `detail`).
     pub event_id: String,
+    /// The EventBridge `Source`.
     pub source: String,
+    /// The EventBridge `DetailType`, from the event's type.
     pub detail_type: &'static str,
     /// The `SlaEvent` as JSON.
     pub detail: String,
+    /// The event's `at`.
     pub time: DateTime<Utc>,
 }
 

@@ -9,7 +9,7 @@ use sla_core::SlaEvent;
 pub use api::{EntryOutcome, PutEventsApi};
 pub use entry::{batches, PutEventsEntry, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES};
 
-use crate::{EventSink, PublishReport, RetryPolicy, SinkError};
+use crate::{EventSink, PublishReport, SendRetry, SinkError};
 
 /// Publishes SLA events to one bus with a fixed `Source`; DetailType from the event kind.
 #[derive(Debug, Clone)]
@@ -17,7 +17,7 @@ pub struct EventBridgeSink<A = aws_sdk_eventbridge::Client> {
     api: A,
     bus: String,
     source: String,
-    retry: RetryPolicy,
+    retry: SendRetry,
 }
 
 impl EventBridgeSink {
@@ -38,12 +38,12 @@ impl<A: PutEventsApi> EventBridgeSink<A> {
             api,
             bus: bus_name.into(),
             source: source.into(),
-            retry: RetryPolicy::default(),
+            retry: SendRetry::default(),
         }
     }
 
     /// Replaces the retry policy.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+    pub fn with_retry(mut self, retry: SendRetry) -> Self {
         self.retry = retry;
         self
     }

@@ -59,8 +59,8 @@ impl PutEventsApi for ScriptedApi {
     }
 }
 
-fn no_wait(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
+fn no_wait(max_attempts: u32) -> SendRetry {
+    SendRetry {
         max_attempts,
         base_delay: Duration::ZERO,
         max_delay: Duration::ZERO,

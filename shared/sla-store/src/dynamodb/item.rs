@@ -9,17 +9,29 @@ use crate::{shard_of, StoreError, TicketKey};
 
 /// Attribute names of the table layout.
 pub mod attr {
+    /// Partition key (`TENANT#{tenant}#TICKET#{id}`).
     pub const PK: &str = "pk";
+    /// The tenant.
     pub const TENANT: &str = "tenant";
+    /// The ticket's id.
     pub const TICKET_ID: &str = "ticket_id";
+    /// The record's version (conditional writes).
     pub const VERSION: &str = "version";
+    /// The encoded SLA state.
     pub const SLA: &str = "sla";
+    /// The encoded outbox.
     pub const OUTBOX: &str = "outbox";
+    /// When the sweep must look at the ticket (ms; due index sort key).
     pub const DUE_AT: &str = "due_at";
+    /// The due index's partition key.
     pub const DUE_SHARD: &str = "due_shard";
+    /// DynamoDB TTL attribute (epoch seconds).
     pub const EXPIRES_AT: &str = "expires_at";
+    /// The encoded dead letters.
     pub const DEAD_LETTERS: &str = "dead_letters";
+    /// Dead-letter index sort key (ms), on records holding dead letters.
     pub const DEAD_AT: &str = "dead_at";
+    /// The dead-letter index's partition key.
     pub const DEAD_SHARD: &str = "dead_shard";
     /// The sweep cursor item's shard.
     pub const NEXT_SHARD: &str = "next_shard";
