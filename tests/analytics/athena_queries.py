@@ -6,8 +6,9 @@ EventBridge envelope Firehose writes, the envelopes are written as gzip JSON lin
 sla-events/tenant=<tenant>/dt=<day>/ (one object delivered twice, as Firehose may do), and
 DuckDB reads them with the Glue table's columns, types and partition keys taken from
 infra/template.yaml. The only rewrite of the SQL is mechanical and listed in REWRITES.
-The queries needing late completions run a second time with the `completed` events that
-issue 12 proposes, made from the report's drill-down, since `sla replay` has none yet.
+The queries needing late completions run a second time with `completed` events made from
+the report's drill-down for any breached cycle that ended without one (there should be
+none: the engine announces `completed` when a breached cycle ends).
 
     python3 tests/analytics/athena_queries.py [--sla PATH]    # exit 1 on any failure
 
@@ -212,14 +213,17 @@ def report_cycles(sla, workdir):
 
 
 def completed_events(events, cycles):
-    """The `completed` events issue 12 proposes, which `sla replay` does not announce yet:
-    for each breached cycle that ended, its breach event with type `completed`, `at` the
-    end and `elapsed_seconds` the final business time (from the report's drill-down)."""
+    """`completed` events made from the report's drill-down for breached cycles that ended
+    but have none among the announced events: for each, its breach event with type
+    `completed`, `at` the end and `elapsed_seconds` the final business time. The engine
+    announces `completed` itself, so this should find nothing to add; the second pass
+    checks that the announced ones leave nothing for it."""
     breaches = {cycle_id(e): e for e in events if e["type"] == "breached"}
+    done = {cycle_id(e) for e in events if e["type"] == "completed"}
     made = []
     for cycle in cycles:
         breach = breaches.get(cycle_id(cycle))
-        if cycle["outcome"] == "breached" and cycle["end"] and breach:
+        if cycle["outcome"] == "breached" and cycle["end"] and breach and cycle_id(cycle) not in done:
             made.append(dict(breach, type="completed", event_id=breach["event_id"] + "-completed",
                              at=cycle["end"], elapsed_seconds=int(cycle["business_seconds"])))
     return made

@@ -14,10 +14,11 @@ use sla_core::SlaEventType;
 use super::connection::Expiry;
 
 /// Every SLA event type, in the order the metrics list them.
-const EVENT_TYPES: [SlaEventType; 5] = [
+const EVENT_TYPES: [SlaEventType; 6] = [
     SlaEventType::Warning,
     SlaEventType::Breached,
     SlaEventType::Met,
+    SlaEventType::Completed,
     SlaEventType::Cancelled,
     SlaEventType::Retracted,
 ];

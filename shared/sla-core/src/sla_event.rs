@@ -66,6 +66,7 @@ impl SlaEventType {
             SlaEventType::Warning => "warning",
             SlaEventType::Breached => "breached",
             SlaEventType::Met => "met",
+            SlaEventType::Completed => "completed",
             SlaEventType::Cancelled => "cancelled",
             SlaEventType::Retracted => "retracted",
         }
@@ -86,6 +87,9 @@ pub enum SlaEventType {
     Cancelled,
     /// An earlier announcement is withdrawn (late data changed the past).
     Retracted,
+    /// A breached cycle finally ended (a late reply, a solve): its final business time is
+    /// `elapsed_seconds`, so an alert raised by the breach can be cleared.
+    Completed,
 }
 
 /// An announcement about one cycle of one metric of one ticket.

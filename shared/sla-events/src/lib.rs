@@ -42,6 +42,7 @@ pub fn detail_type(kind: SlaEventType) -> &'static str {
         SlaEventType::Warning => "SLA Warning",
         SlaEventType::Breached => "SLA Breached",
         SlaEventType::Met => "SLA Met",
+        SlaEventType::Completed => "SLA Completed",
         SlaEventType::Cancelled => "SLA Cancelled",
         SlaEventType::Retracted => "SLA Retracted",
     }

@@ -258,12 +258,16 @@ impl Fold {
         cycle.finish(at, ending);
         let silent = cycle.terms.is_none() || cycle.breached || cycle.inherited_breach;
         if silent {
-            let reason = if cycle.terms.is_some() {
+            let late = cycle.terms.is_some();
+            let reason = if late {
                 format!("{reason}, after the breach")
             } else {
                 reason.to_string()
             };
             cycle.steps.push(ClockStep::Stopped { at, reason });
+            if late {
+                self.announce(index, SlaEventType::Completed, at, None, None);
+            }
             return;
         }
         let kind = match ending {
