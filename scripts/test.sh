@@ -17,6 +17,9 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "rustdoc (no warnings: broken intra-doc links, missing docs on library crates)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
 step "documentation links (README.md, docs/)"
 python3 scripts/check-links.py
 

@@ -50,13 +50,19 @@ pub enum ImportError {
     /// A file or directory could not be read.
     #[error("{path}: cannot read: {reason}")]
     Read {
+        /// The file or directory, as given.
         path: String,
         /// Why (shown in the message, so not chained as a source).
         reason: std::io::Error,
     },
     /// A file is not JSON, JSON lines or CSV of the expected shape.
     #[error("{at}: {reason}")]
-    Malformed { at: Location, reason: String },
+    Malformed {
+        /// Where: file, record and, when known, line and column.
+        at: Location,
+        /// What is wrong, naming the field.
+        reason: String,
+    },
     /// `--strict`: some records could not be used (counts by reason).
     #[error("--strict: {} record(s) could not be used: {}", total(.0), list(.0))]
     Strict(BTreeMap<String, Skipped>),

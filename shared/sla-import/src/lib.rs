@@ -20,6 +20,7 @@
 //! assert_eq!(imported.events[1].event_id, "zendesk:comment:70");
 //! ```
 
+#![warn(missing_docs)]
 // Input-derived values never unwrap or panic: bad input is an error, never a crash.
 #![cfg_attr(
     not(test),

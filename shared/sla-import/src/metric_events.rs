@@ -58,7 +58,10 @@ pub enum MetricEventKind {
         group: bool,
     },
     /// The target was missed; `deleted` if Zendesk later withdrew the breach.
-    Breach { deleted: bool },
+    Breach {
+        /// Zendesk later withdrew the breach (the event's `deleted` flag).
+        deleted: bool,
+    },
     /// The metric was fulfilled.
     Fulfill,
     /// The metric's clock paused.
@@ -69,7 +72,9 @@ pub enum MetricEventKind {
     Measure,
     /// The metric's elapsed time, in calendar and business minutes.
     UpdateStatus {
+        /// Elapsed wall-clock minutes.
         calendar_minutes: u64,
+        /// Elapsed minutes inside the SLA's business hours.
         business_minutes: u64,
     },
 }
