@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use sla_helpdesk::{is_valid_tenant_name, Mapping, TenantsFile};
+use sla_helpdesk::{is_valid_tenant_name, Mapping};
 use sla_import::{import, read_paths, Format, ImportError, Options};
 
 /// Arguments of `sla import`.
@@ -69,7 +69,7 @@ fn mapping(args: &Args) -> anyhow::Result<Mapping> {
     let Some(path) = &args.config else {
         return Ok(Mapping::default());
     };
-    let file = TenantsFile::load(path)?;
+    let file = sla_app::tenants::read_tenants_file(path)?;
     let tenant = file
         .tenant(&args.tenant)
         .with_context(|| format!("{}: no tenant {:?}", path.display(), args.tenant))?;

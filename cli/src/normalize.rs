@@ -14,8 +14,8 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use sla_core::event::TicketEvent;
 use sla_helpdesk::{
-    is_valid_tenant_name, parse_unverified, verify_and_parse, Limits, Mapping, Secret, TenantsFile,
-    Vendor, VendorConfig, WebhookError, WebhookRequest,
+    is_valid_tenant_name, parse_unverified, verify_and_parse, Limits, Mapping, Secret, Vendor,
+    VendorConfig, WebhookError, WebhookRequest,
 };
 
 /// Arguments of `sla normalize`.
@@ -144,7 +144,7 @@ fn tenant_settings(args: &Args) -> anyhow::Result<(Mapping, Limits, Option<Strin
     let Some(path) = &args.config else {
         return Ok((Mapping::default(), Limits::default(), None));
     };
-    let file = TenantsFile::load(path)?;
+    let file = sla_app::tenants::read_tenants_file(path)?;
     let tenant = file
         .tenant(&args.tenant)
         .with_context(|| format!("{}: no tenant {:?}", path.display(), args.tenant))?;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use sla_core::{PolicyError, PolicySet};
 use sla_helpdesk::{
-    resolve_tenants, EnvSecretResolver, ResolvedTenants, SecretResolver, TenantsFile, Vendor,
-    VendorConfig,
+    resolve_tenants, ResolvedTenants, SecretResolver, SecretSource, SecretUnavailable, TenantsFile,
+    Vendor, VendorConfig,
 };
 
 use crate::policies::TenantPolicies;
@@ -126,7 +126,7 @@ pub fn load(
     default_policy: Option<&Path>,
     resolver: &dyn SecretResolver,
 ) -> Result<Tenants, TenantsError> {
-    from_file(&TenantsFile::load(path)?, default_policy, resolver)
+    from_file(&read_tenants_file(path)?, default_policy, resolver)
 }
 
 /// [`load`] for a tenants file already read (the Lambda functions read it first to
@@ -149,4 +149,73 @@ pub fn from_file(
 /// [`load`] with secrets read from environment variables (`secret_env`), for `sla serve`.
 pub fn load_local(path: &Path, default_policy: Option<&Path>) -> Result<Tenants, TenantsError> {
     load(path, default_policy, &EnvSecretResolver)
+}
+
+/// Reads and parses the tenants file at `path` (parsing and validation are
+/// [`TenantsFile::from_yaml`]'s).
+pub fn read_tenants_file(path: &Path) -> Result<TenantsFile, TenantsError> {
+    let yaml = std::fs::read_to_string(path).map_err(|reason| TenantsError::Read {
+        path: path.display().to_string(),
+        reason,
+    })?;
+    Ok(TenantsFile::from_yaml(&path.display().to_string(), &yaml)?)
+}
+
+/// Resolves `secret_env` from the process environment; refuses the AWS sources (the
+/// Lambda functions prefetch those).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnvSecretResolver;
+
+impl SecretResolver for EnvSecretResolver {
+    fn resolve(&self, source: &SecretSource) -> Result<String, SecretUnavailable> {
+        let unavailable = |reason: String| SecretUnavailable { reason };
+        match source {
+            SecretSource::Env(name) => match std::env::var(name) {
+                Ok(value) if !value.is_empty() => Ok(value),
+                Ok(_) => Err(unavailable(format!("environment variable {name} is empty"))),
+                Err(_) => Err(unavailable(format!(
+                    "environment variable {name} is not set"
+                ))),
+            },
+            other => Err(unavailable(format!(
+                "{other}: only secret_env can be read here"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unset_environment_secret_fails_resolution_and_names_it() {
+        let yaml =
+            "tenants:\n  acme:\n    vendors:\n      canonical: {secret_env: SLA_TEST_UNSET_SECRET}\n";
+        let file = TenantsFile::from_yaml("tenants.yaml", yaml).unwrap();
+        let error = resolve_tenants(&file, &EnvSecretResolver).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "tenants.acme.vendors.canonical: cannot read secret secret_env SLA_TEST_UNSET_SECRET: \
+             environment variable SLA_TEST_UNSET_SECRET is not set"
+        );
+    }
+
+    #[test]
+    fn the_example_tenants_file_is_read() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tenants.yaml");
+        let file = read_tenants_file(&path).unwrap();
+        assert!(file.tenants().count() >= 1);
+    }
+
+    #[test]
+    fn a_missing_tenants_file_names_its_path() {
+        let error = read_tenants_file(Path::new("/nonexistent/tenants.yaml")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("/nonexistent/tenants.yaml: cannot read:"),
+            "{error}"
+        );
+    }
 }

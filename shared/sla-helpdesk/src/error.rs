@@ -110,14 +110,6 @@ impl WebhookError {
 /// A tenants file that cannot be read, parsed or resolved (a start-up failure).
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("{path}: cannot read: {reason}")]
-    Read {
-        /// The file.
-        path: String,
-        /// Why (shown in the message, so not chained as a source).
-        reason: std::io::Error,
-    },
     /// The YAML does not parse or does not have the expected shape.
     #[error("{source_name}: {message}")]
     Yaml {

@@ -1,4 +1,6 @@
 //! The tenants file: which tenant accepts which vendors, with which secret and mappings.
+//! This module parses and validates it; reading it from disk and reading secrets from
+//! the environment belong to the host (`sla_app::tenants`).
 //!
 //! ```yaml
 //! tenants:
@@ -82,28 +84,6 @@ where
     }
 }
 
-/// Resolves `secret_env` from the process environment; refuses the AWS sources.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EnvSecretResolver;
-
-impl SecretResolver for EnvSecretResolver {
-    fn resolve(&self, source: &SecretSource) -> Result<String, SecretUnavailable> {
-        let unavailable = |reason: String| SecretUnavailable { reason };
-        match source {
-            SecretSource::Env(name) => match std::env::var(name) {
-                Ok(value) if !value.is_empty() => Ok(value),
-                Ok(_) => Err(unavailable(format!("environment variable {name} is empty"))),
-                Err(_) => Err(unavailable(format!(
-                    "environment variable {name} is not set"
-                ))),
-            },
-            other => Err(unavailable(format!(
-                "{other}: only secret_env can be read here"
-            ))),
-        }
-    }
-}
-
 /// One vendor entry of a tenant, before its secret is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorEntry {
@@ -133,15 +113,6 @@ pub struct TenantsFile {
 }
 
 impl TenantsFile {
-    /// Reads and parses a tenants file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let yaml = std::fs::read_to_string(path).map_err(|reason| ConfigError::Read {
-            path: path.display().to_string(),
-            reason,
-        })?;
-        Self::from_yaml(&path.display().to_string(), &yaml)
-    }
-
     /// Parses YAML; `source` is the file path (names it in errors, anchors relative policy paths).
     pub fn from_yaml(source: &str, yaml: &str) -> Result<Self, ConfigError> {
         let raw: RawFile = serde_norway::from_str(yaml).map_err(|e| ConfigError::Yaml {
@@ -168,6 +139,20 @@ impl TenantsFile {
     /// A tenant by name.
     pub fn tenant(&self, name: &str) -> Option<&TenantConfig> {
         self.tenants.get(name)
+    }
+
+    /// Every secret source the file names, each once, in file order: what a host must
+    /// fetch before [`resolve_tenants`] (the Lambda functions prefetch AWS secrets).
+    pub fn secret_sources(&self) -> Vec<&SecretSource> {
+        let mut sources: Vec<&SecretSource> = Vec::new();
+        for tenant in self.tenants.values() {
+            for entry in tenant.vendors.values() {
+                if !sources.contains(&&entry.secret) {
+                    sources.push(&entry.secret);
+                }
+            }
+        }
+        sources
     }
 
     /// All tenants, by name.

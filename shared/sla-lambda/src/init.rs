@@ -7,7 +7,6 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, SdkConfig};
 use sla_app::{PublishRetry, SweepSettings, SystemClock, WebhookService};
 use sla_events::EventBridgeSink;
-use sla_helpdesk::TenantsFile;
 use sla_store::DynamoStore;
 
 use crate::env::{process_env, CommonEnv, EnvError, SweepEnv};
@@ -20,9 +19,6 @@ pub enum InitError {
     /// An environment variable is missing or invalid.
     #[error(transparent)]
     Env(#[from] EnvError),
-    /// The tenants file is invalid.
-    #[error(transparent)]
-    Config(#[from] sla_helpdesk::ConfigError),
     /// The tenants or a policy file cannot be used.
     #[error(transparent)]
     Tenants(#[from] sla_app::TenantsError),
@@ -40,7 +36,7 @@ pub async fn webhook_function(
     aws: &SdkConfig,
 ) -> Result<WebhookFunction<DynamoStore>, InitError> {
     let env = CommonEnv::read(&process_env)?;
-    let file = TenantsFile::load(&env.tenants_file)?;
+    let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?;
     let secrets = PrefetchedSecrets::fetch(&file, aws).await;
     let resolver = |source: &sla_helpdesk::SecretSource| secrets.get(source);
     let tenants = sla_app::tenants::from_file(&file, env.policy_file.as_deref(), &resolver)?;
@@ -59,7 +55,7 @@ pub async fn sweep_function(
 ) -> Result<SweepFunction<DynamoStore, EventBridgeSink>, InitError> {
     let env = CommonEnv::read(&process_env)?;
     let sweep_env = SweepEnv::read(&process_env)?;
-    let file = TenantsFile::load(&env.tenants_file)?;
+    let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?;
     let policies = sla_app::tenants::load_policies(&file, env.policy_file.as_deref())?;
     let store = DynamoStore::new(
         aws_sdk_dynamodb::Client::new(aws),

@@ -2,9 +2,8 @@
 //! start (the tenants file names them) and kept for the life of the execution environment.
 
 use aws_config::SdkConfig;
-use sla_helpdesk::{
-    EnvSecretResolver, SecretResolver, SecretSource, SecretUnavailable, TenantsFile,
-};
+use sla_app::tenants::EnvSecretResolver;
+use sla_helpdesk::{SecretResolver, SecretSource, SecretUnavailable, TenantsFile};
 
 /// Secret values fetched ahead of time, answered synchronously to `resolve_tenants`.
 #[derive(Default)]
@@ -19,18 +18,13 @@ impl PrefetchedSecrets {
         let secrets = aws_sdk_secretsmanager::Client::new(aws);
         let ssm = aws_sdk_ssm::Client::new(aws);
         let mut values: Vec<(SecretSource, Result<String, SecretUnavailable>)> = Vec::new();
-        for (_, tenant) in file.tenants() {
-            for entry in tenant.vendors.values() {
-                if values.iter().any(|(s, _)| s == &entry.secret) {
-                    continue;
-                }
-                let value = match &entry.secret {
-                    SecretSource::Env(_) => EnvSecretResolver.resolve(&entry.secret),
-                    SecretSource::SecretsManager(id) => secrets_manager(&secrets, id).await,
-                    SecretSource::Ssm(name) => parameter(&ssm, name).await,
-                };
-                values.push((entry.secret.clone(), value));
-            }
+        for source in file.secret_sources() {
+            let value = match source {
+                SecretSource::Env(_) => EnvSecretResolver.resolve(source),
+                SecretSource::SecretsManager(id) => secrets_manager(&secrets, id).await,
+                SecretSource::Ssm(name) => parameter(&ssm, name).await,
+            };
+            values.push((source.clone(), value));
         }
         Self { values }
     }
