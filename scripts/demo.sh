@@ -34,16 +34,17 @@ SERVER_PID=$!
 for _ in $(seq 50); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "$BASE/healthz"; echo
 
-say "POST a signed canonical webhook (examples/webhooks/canonical-event.json)"
-BODY=examples/webhooks/canonical-event.json
+say "POST a signed canonical webhook: an urgent enterprise ticket created two hours ago (30 min first-response target, 24x7)"
+AT=$(date -u -d '2 hours ago' +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u -v-2H +%Y-%m-%dT%H:%M:%SZ)
+BODY='{"tenant":"acme","ticket_id":"T-1001","event_id":"crm-1001-created","at":"'$AT'","kind":"created","ticket":{"status":"new","priority":"urgent","segment":"enterprise","group":"emea"}}'
 TS=$(date +%s)
-SIG=$({ printf '%s.' "$TS"; cat "$BODY"; } | openssl dgst -sha256 -hmac "$ACME_CANONICAL_SECRET" -r | cut -d' ' -f1)
+SIG=$(printf '%s.%s' "$TS" "$BODY" | openssl dgst -sha256 -hmac "$ACME_CANONICAL_SECRET" -r | cut -d' ' -f1)
 curl -sS -X POST "$BASE/webhooks/acme/canonical" -H 'Content-Type: application/json' \
-  -H "X-Sla-Timestamp: $TS" -H "X-Sla-Signature: v1=$SIG" --data-binary "@$BODY"; echo
+  -H "X-Sla-Timestamp: $TS" -H "X-Sla-Signature: v1=$SIG" --data-binary "$BODY"; echo
 
 say "the same body with a wrong signature is refused"
 curl -sS -X POST "$BASE/webhooks/acme/canonical" -H "X-Sla-Timestamp: $TS" \
-  -H "X-Sla-Signature: v1=$(printf '0%.0s' $(seq 64))" --data-binary "@$BODY"; echo
+  -H "X-Sla-Signature: v1=$(printf '0%.0s' $(seq 64))" --data-binary "$BODY"; echo
 
 say "waiting for the next sweep (every 2 s)"
 sleep 3

@@ -37,6 +37,9 @@ venv="${SLA_VENV:-.venv}"
 cargo build --locked -p sla-cli --bin sla
 "$venv/bin/python" tests/analytics/athena_queries.py 2>&1 | tee -a "$log"
 
+step "getting started (every sh block of docs/getting-started.md, against the debug build)"
+python3 scripts/check-getting-started.py 2>&1 | tee -a "$log"
+
 step "browser (sla report --format html in headless Chromium; screenshots in target/test-artifacts/)"
 bash scripts/browser.sh run 2>&1 | tee -a "$log"
 
@@ -47,7 +50,7 @@ bash scripts/moto.sh run cargo test --workspace --locked --no-fail-fast 2>&1 | t
 # Python checks (DuckDB queries, browser), which print "NAME: N passed, N failed".
 awk '
   /^test result: / { passed += $4; failed += $6; ignored += $8 }
-  /^(athena queries|browser tests): [0-9]+ passed, [0-9]+ failed/ {
+  /^(athena queries|browser tests|getting started): [0-9]+ passed, [0-9]+ failed/ {
     sub(/^[^:]*: /, ""); passed += $1; failed += $3
   }
   END { printf "\ntests: %d passed, %d failed, %d skipped\n", passed, failed, ignored }

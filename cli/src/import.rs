@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use sla_helpdesk::{is_valid_tenant_name, Mapping};
-use sla_import::{import, read_paths, Format, ImportError, Options};
+use sla_import::zendesk_verdicts::zendesk_verdicts;
+use sla_import::{import, read_metric_events, read_paths, Format, ImportError, Options};
 
 /// Arguments of `sla import`.
 #[derive(Debug, clap::Args)]
@@ -30,6 +31,14 @@ pub struct Args {
     /// Fail (exit 1) if any record could not be used.
     #[arg(long)]
     pub strict: bool,
+    /// Zendesk only: also read these Ticket Metric Events exports
+    /// (`/api/v2/incremental/ticket_metric_events`) for `sla report --agreement`.
+    #[arg(long, value_name = "FILE", requires = "verdicts_out")]
+    pub metric_events: Vec<PathBuf>,
+    /// Where to save the helpdesk's verdicts read from `--metric-events` (JSON), for
+    /// `sla report --agreement FILE --agreement-vendor imported`.
+    #[arg(long, value_name = "FILE")]
+    pub verdicts_out: Option<PathBuf>,
 }
 
 /// Reads the files, writes the events, reports the tally on stderr.
@@ -45,6 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         mapping: mapping(&args)?,
         strict: args.strict,
     };
+    if !args.metric_events.is_empty() {
+        save_verdicts(&args)?;
+    }
     let sources = read_paths(&args.files)?;
     let imported = match import(args.format, &sources, &options) {
         Ok(imported) => imported,
@@ -62,6 +74,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     eprint!("{}", imported.report);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads `--metric-events` and saves Zendesk's verdicts to `--verdicts-out` (unusable
+/// records counted on stderr, like the events').
+fn save_verdicts(args: &Args) -> anyhow::Result<()> {
+    if args.format != Format::Zendesk {
+        bail!("--metric-events: Zendesk ticket metric events go with `sla import zendesk`; for Jira SLA answers use `sla report --agreement FILE --agreement-vendor jira`");
+    }
+    let Some(path) = &args.verdicts_out else {
+        bail!("--metric-events needs --verdicts-out FILE");
+    };
+    let (events, report) = read_metric_events(&read_paths(&args.metric_events)?)?;
+    eprint!("{report}");
+    let verdicts = zendesk_verdicts(&events);
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("--verdicts-out {}: cannot create", path.display()))?;
+    let mut out = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, &verdicts)?;
+    out.write_all(b"\n")?;
+    out.flush()
+        .with_context(|| format!("--verdicts-out {}: cannot write", path.display()))?;
+    eprintln!(
+        "sla import: {} Zendesk verdicts ({} tickets without an SLA) saved to {}",
+        verdicts.verdicts.len(),
+        verdicts.without_sla.len(),
+        path.display()
+    );
+    Ok(())
 }
 
 /// The tenant's mapping for the format's vendor from `--config`, else the defaults.

@@ -24,6 +24,8 @@ pub enum Vendor {
     Zendesk,
     /// Jira Service Management SLA answers (`/rest/servicedeskapi/request/{id}/sla`).
     Jira,
+    /// Verdicts saved by `sla import zendesk --metric-events FILE --verdicts-out FILE`.
+    Imported,
 }
 
 /// Replays `events` under `policies` until `until`, compares, writes the agreement.
@@ -68,19 +70,40 @@ pub fn run(
 
 /// The helpdesk's verdicts from the `--agreement` files (unusable records on stderr).
 fn verdicts(args: &Args) -> anyhow::Result<HelpdeskVerdicts> {
-    let sources = read_paths(&args.agreement)?;
     match args.agreement_vendor {
         Vendor::Zendesk => {
-            let (events, report) = read_metric_events(&sources)?;
+            let (events, report) = read_metric_events(&read_paths(&args.agreement)?)?;
             eprint!("{report}");
             Ok(zendesk_verdicts(&events))
         }
         Vendor::Jira => {
-            let (slas, report) = read_jira_slas(&sources)?;
+            let (slas, report) = read_jira_slas(&read_paths(&args.agreement)?)?;
             eprint!("{report}");
             Ok(jira_verdicts(&slas, &sla_map(&args.jira_sla_map)?))
         }
+        Vendor::Imported => saved_verdicts(&args.agreement),
     }
+}
+
+/// Verdicts saved by `sla import --verdicts-out` (one file, or several merged).
+fn saved_verdicts(paths: &[std::path::PathBuf]) -> anyhow::Result<HelpdeskVerdicts> {
+    let mut all = HelpdeskVerdicts::default();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("--agreement {}: cannot read", path.display()))?;
+        let saved: HelpdeskVerdicts = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "--agreement {}: not a file saved by `sla import --verdicts-out`",
+                path.display()
+            )
+        })?;
+        all.verdicts.extend(saved.verdicts);
+        all.without_sla.extend(saved.without_sla);
+        for (name, count) in saved.unmapped {
+            *all.unmapped.entry(name).or_default() += count;
+        }
+    }
+    Ok(all)
 }
 
 /// The default SLA names, overridden or extended by `--jira-sla-map NAME=METRIC`.

@@ -101,3 +101,57 @@ fn csv_and_text_show_the_first_differing_step_as_explain_does() {
     assert!(text.contains("75.0%"), "{text}");
     assert!(text.contains("not compared (no counterpart among our metrics): agent_work_time x1"));
 }
+
+#[test]
+fn zendesk_metric_events_saved_by_import_compare_the_same_way() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let saved = dir.path().join("verdicts.json");
+    let import = Command::new(env!("CARGO_BIN_EXE_sla"))
+        .args(["import", "zendesk", &fixture("zendesk"), "--tenant", "acme"])
+        .args(["--metric-events", &fixture("zendesk")])
+        .arg("--verdicts-out")
+        .arg(&saved)
+        .output()
+        .expect("run sla import");
+    let stderr = String::from_utf8_lossy(&import.stderr);
+    assert!(import.status.success(), "{stderr}");
+    assert!(stderr.contains("Zendesk verdicts"), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_sla"))
+        .args([
+            "report",
+            "--policy",
+            &fixture("policy.yaml"),
+            &fixture("events.jsonl"),
+        ])
+        .arg("--agreement")
+        .arg(&saved)
+        .args(["--agreement-vendor", "imported", "--format", "json"])
+        .output()
+        .expect("run sla report");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_saved: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let direct: Value =
+        serde_json::from_str(&agreement("zendesk", "zendesk", "json")).expect("JSON");
+    assert_eq!(from_saved, direct);
+}
+
+#[test]
+fn metric_events_are_refused_for_other_helpdesks() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sla"))
+        .args(["import", "jira", &fixture("jira")])
+        .args([
+            "--metric-events",
+            &fixture("zendesk"),
+            "--verdicts-out",
+            "/dev/null",
+        ])
+        .output()
+        .expect("run sla import");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--metric-events"), "{stderr}");
+}

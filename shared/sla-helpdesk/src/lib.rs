@@ -27,6 +27,7 @@ mod json;
 mod request;
 mod signature;
 mod template;
+mod tenant_api;
 mod tenants;
 mod time;
 mod validate;
@@ -40,6 +41,9 @@ pub use config::{
 };
 pub use error::{ConfigError, WebhookError};
 pub use request::WebhookRequest;
+pub use tenant_api::{
+    api_shape, ApiCredentials, ApiEntry, ApiShape, Channel, ChannelEntry, TenantActionsConfig,
+};
 pub use tenants::{
     is_valid_tenant_name, resolve_tenants, ResolvedTenants, SecretResolver, SecretSource,
     SecretUnavailable, TenantConfig, TenantsFile, VendorEntry, MAX_TENANT_NAME_LEN,

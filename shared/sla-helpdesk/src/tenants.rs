@@ -14,6 +14,8 @@
 //!         priorities: {P1: urgent}
 //!         segment_from: organization
 //!         account: "22129848"             # optional: payloads for another account are 403
+//!     read_token_env: ACME_READ_TOKEN     # optional read-API token (or read_token_arn / _ssm)
+//!     ticket_url: "https://acme.zendesk.com/agent/tickets/{id}"  # optional
 //! ```
 
 use std::collections::BTreeMap;
@@ -26,6 +28,10 @@ use sla_core::event::{Priority, Status};
 
 use crate::config::{Limits, Mapping, Secret, SegmentFrom, VendorConfig, MAX_TIMESTAMP_TOLERANCE};
 use crate::error::ConfigError;
+use crate::tenant_api::{
+    resolve_actions, validate_channels, ApiEntry, ChannelEntry, RawApi, RawChannel,
+    TenantActionsConfig,
+};
 use crate::vendor::Vendor;
 
 /// Longest tenant name accepted.
@@ -95,6 +101,8 @@ pub struct VendorEntry {
     pub limits: Limits,
     /// The helpdesk account payloads must name (`account:`), if bound.
     pub account: Option<String>,
+    /// How to call the vendor's API for autopilot actions (`api:`), if configured.
+    pub api: Option<ApiEntry>,
 }
 
 /// One tenant of the file.
@@ -104,6 +112,23 @@ pub struct TenantConfig {
     pub policy: Option<PathBuf>,
     /// The vendors this tenant accepts.
     pub vendors: BTreeMap<Vendor, VendorEntry>,
+    /// Where the tenant's read-API token is read from (`read_token_env` /
+    /// `read_token_arn` / `read_token_ssm`); it reads only this tenant's data.
+    pub read_token: Option<SecretSource>,
+    /// The helpdesk URL of a ticket, `{id}` replaced by its id (`ticket_url`).
+    pub ticket_url: Option<String>,
+    /// Chat destinations for autopilot `notify` actions, by name (`channels:`).
+    pub channels: BTreeMap<String, ChannelEntry>,
+}
+
+impl TenantConfig {
+    /// The secrets of its `api:` blocks and `channels:`, in file order.
+    pub fn action_secret_sources(&self) -> Vec<&SecretSource> {
+        let apis = self.vendors.values().filter_map(|entry| entry.api.as_ref());
+        let api_sources = apis.flat_map(|api| api.email.iter().chain(std::iter::once(&api.token)));
+        let channel_sources = self.channels.values().map(ChannelEntry::secret_source);
+        api_sources.chain(channel_sources).collect()
+    }
 }
 
 /// A parsed and validated tenants file.
@@ -151,6 +176,16 @@ impl TenantsFile {
                     sources.push(&entry.secret);
                 }
             }
+            if let Some(token) = &tenant.read_token {
+                if !sources.contains(&token) {
+                    sources.push(token);
+                }
+            }
+            for action_source in tenant.action_secret_sources() {
+                if !sources.contains(&action_source) {
+                    sources.push(action_source);
+                }
+            }
         }
         sources
     }
@@ -164,7 +199,7 @@ impl TenantsFile {
 }
 
 /// Tenants with every secret read: what request handling needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResolvedTenants {
     tenants: BTreeMap<String, ResolvedTenant>,
 }
@@ -173,6 +208,7 @@ pub struct ResolvedTenants {
 struct ResolvedTenant {
     policy: Option<PathBuf>,
     vendors: BTreeMap<Vendor, VendorConfig>,
+    actions: TenantActionsConfig,
 }
 
 impl ResolvedTenants {
@@ -184,6 +220,11 @@ impl ResolvedTenants {
     /// The tenant's policy file, if it names one.
     pub fn policy(&self, tenant: &str) -> Option<&Path> {
         self.tenants.get(tenant)?.policy.as_deref()
+    }
+
+    /// The tenant's API credentials and chat destinations, for the autopilot executors.
+    pub fn actions(&self, tenant: &str) -> Option<&TenantActionsConfig> {
+        Some(&self.tenants.get(tenant)?.actions)
     }
 
     /// Tenant names.
@@ -257,9 +298,16 @@ pub fn resolve_tenants(
             };
             vendors.insert(*vendor, config);
         }
+        let apis = tenant
+            .vendors
+            .iter()
+            .filter_map(|(vendor, entry)| Some((*vendor, entry.api.clone()?)));
+        let actions =
+            resolve_actions(&format!("tenants.{name}"), apis, &tenant.channels, resolver)?;
         let resolved = ResolvedTenant {
             policy: tenant.policy.clone(),
             vendors,
+            actions,
         };
         tenants.insert(name.clone(), resolved);
     }
@@ -278,6 +326,12 @@ struct RawTenant {
     policy: Option<String>,
     #[serde(default)]
     vendors: BTreeMap<String, RawVendor>,
+    read_token_env: Option<String>,
+    read_token_arn: Option<String>,
+    read_token_ssm: Option<String>,
+    ticket_url: Option<String>,
+    #[serde(default)]
+    channels: BTreeMap<String, RawChannel>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,6 +349,7 @@ struct RawVendor {
     timestamp_tolerance_secs: Option<u64>,
     max_events_per_request: Option<usize>,
     account: Option<String>,
+    api: Option<RawApi>,
 }
 
 impl RawTenant {
@@ -314,7 +369,24 @@ impl RawTenant {
             })?;
             vendors.insert(vendor, raw.validate(source, &vendor_field, vendor)?);
         }
-        Ok(TenantConfig { policy, vendors })
+        let read_token = read_token_source(
+            source,
+            field,
+            (
+                self.read_token_env,
+                self.read_token_arn,
+                self.read_token_ssm,
+            ),
+        )?;
+        let ticket_url = validate_ticket_url(source, field, self.ticket_url)?;
+        let channels = validate_channels(source, field, self.channels)?;
+        Ok(TenantConfig {
+            policy,
+            vendors,
+            read_token,
+            ticket_url,
+            channels,
+        })
     }
 }
 
@@ -381,13 +453,70 @@ impl RawVendor {
             limits.max_events = count;
         }
         let account = validate_account(source, field, vendor, self.account)?;
+        let api = self
+            .api
+            .map(|raw| raw.validate(vendor))
+            .transpose()
+            .map_err(|(suffix, reason)| {
+                invalid(source, &format!("{field}.api{suffix}"), &reason)
+            })?;
         Ok(VendorEntry {
             secret,
             mapping: Mapping::new(self.statuses, self.priorities, segment_from),
             limits,
             account,
+            api,
         })
     }
+}
+
+/// The tenant's read-token source: at most one of the three, never an empty name.
+fn read_token_source(
+    source: &str,
+    field: &str,
+    sources: (Option<String>, Option<String>, Option<String>),
+) -> Result<Option<SecretSource>, ConfigError> {
+    let token = match sources {
+        (None, None, None) => return Ok(None),
+        (Some(v), None, None) => SecretSource::Env(v),
+        (None, Some(v), None) => SecretSource::SecretsManager(v),
+        (None, None, Some(v)) => SecretSource::Ssm(v),
+        _ => {
+            return Err(invalid(
+                source,
+                field,
+                "at most one of read_token_env, read_token_arn, read_token_ssm",
+            ))
+        }
+    };
+    match &token {
+        SecretSource::Env(v) | SecretSource::SecretsManager(v) | SecretSource::Ssm(v)
+            if v.trim().is_empty() =>
+        {
+            Err(invalid(source, field, "the read token name is empty"))
+        }
+        _ => Ok(Some(token)),
+    }
+}
+
+/// `ticket_url` must be an http(s) URL template holding `{id}`.
+fn validate_ticket_url(
+    source: &str,
+    field: &str,
+    url: Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let valid = (url.starts_with("https://") || url.starts_with("http://")) && url.contains("{id}");
+    if !valid {
+        return Err(invalid(
+            source,
+            &format!("{field}.ticket_url"),
+            "must be an http(s) URL holding {id}, e.g. https://acme.zendesk.com/agent/tickets/{id}",
+        ));
+    }
+    Ok(Some(url))
 }
 
 fn validate_account(

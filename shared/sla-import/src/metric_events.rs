@@ -18,7 +18,7 @@ pub enum ZendeskMetric {
     PeriodicUpdateTime,
     /// Same, not counting pending or on-hold time.
     PausableUpdateTime,
-    /// Time the requester waits (not pending or on hold) until solved.
+    /// Time the requester waits (new, open and on hold: everything but pending) until solved.
     RequesterWaitTime,
     /// Time agents work on the ticket (not pending or on hold).
     AgentWorkTime,

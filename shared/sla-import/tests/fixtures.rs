@@ -175,3 +175,65 @@ fn jira_changelog_pages_complete_a_cut_short_changelog() {
         ]
     );
 }
+
+#[test]
+fn go_jira_sample_changelog_counts_a_history_without_id_and_notes_a_summary_change() {
+    let imported = import_dir(Format::Jira, "jira-go-jira");
+    let ids: Vec<&str> = imported
+        .events
+        .iter()
+        .map(|e| e.event_id.as_str())
+        .collect();
+    assert_eq!(ids, ["jira:issue:12338:created"]);
+    assert_eq!(imported.events[0].ticket.group.as_deref(), Some("AR"));
+    assert_eq!(
+        imported.events[0].ticket.assignee.as_deref(),
+        Some("mister.morris")
+    );
+    let report = &imported.report;
+    let skipped = &report.skipped["changelog entry without id, readable created or items"];
+    assert_eq!(skipped.count, 1);
+    assert_eq!(skipped.first.field, "issues[0].changelog.histories[1]");
+    assert_eq!(
+        note(
+            report,
+            "changelog entry without status, priority, assignee or labels"
+        ),
+        1
+    );
+}
+
+#[test]
+fn python_freshdesk_sample_ticket_and_conversations_import_from_stats() {
+    let imported = import_dir(Format::Freshdesk, "freshdesk-python-freshdesk");
+    let steps: Vec<(&str, sla_core::EventKind)> = imported
+        .events
+        .iter()
+        .map(|e| (e.event_id.as_str(), e.kind))
+        .collect();
+    use sla_core::EventKind::{Comment, Created, Updated};
+    assert_eq!(
+        steps,
+        [
+            ("freshdesk:ticket:1:created", Created),
+            ("freshdesk:conversation:1", Comment),
+            ("freshdesk:conversation:2", Comment),
+            ("freshdesk:ticket:1:resolved", Updated),
+        ]
+    );
+    let note_1 = imported.events[1].comment.unwrap();
+    let reply = imported.events[2].comment.unwrap();
+    assert!(!note_1.public && reply.public);
+    assert_eq!(
+        imported.events[3].ticket.status,
+        Some(sla_core::Status::Solved)
+    );
+    assert!(imported.report.skipped.is_empty(), "{}", imported.report);
+    assert_eq!(
+        note(
+            &imported.report,
+            "ticket without activities: status history read from its stats"
+        ),
+        1
+    );
+}

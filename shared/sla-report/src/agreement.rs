@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sla_core::{ClockStep, Metric, TicketEvent, TicketState};
 
 use crate::cycle::{cycles_of, CycleRecord, Outcome};
@@ -19,7 +19,7 @@ mod table;
 pub const TOLERANCE_SECONDS: i64 = 60;
 
 /// How the helpdesk says a cycle ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum HelpdeskOutcome {
     /// Fulfilled within target at `at`.
@@ -37,7 +37,7 @@ pub enum HelpdeskOutcome {
 }
 
 /// One helpdesk verdict on one cycle of one of our metrics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     /// Ticket id, as our imported events name it.
     pub ticket_id: String,
@@ -53,8 +53,9 @@ pub struct Verdict {
     pub target_seconds: Option<i64>,
 }
 
-/// Everything a helpdesk said about the tickets it exported.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Everything a helpdesk said about the tickets it exported (saved by `sla import
+/// --verdicts-out`, read back by `sla report --agreement`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HelpdeskVerdicts {
     /// The verdicts we can compare.
     pub verdicts: Vec<Verdict>,

@@ -2,8 +2,12 @@
 //! comments), `comment_created` and `jira:issue_deleted` webhooks.
 //!
 //! Signature (webhooks registered with a secret): `X-Hub-Signature: sha256=<hex
-//! HMAC-SHA256(secret, body)>`. `X-Atlassian-Webhook-Identifier` is the same on retries
-//! and becomes the event id.
+//! HMAC-SHA256(secret, body)>`.
+//!
+//! Event ids are the ids the REST API gives the same change, so a change imported from
+//! the API (`sla import jira`) and its webhook are one event: `jira:issue:<id>:created`,
+//! `jira:changelog:<changelog.id>`, `jira:comment:<comment.id>`. A body without them
+//! (and a deletion) is keyed on `X-Atlassian-Webhook-Identifier`, the same on retries.
 
 use serde_json::Value;
 use sla_core::event::{Author, Comment, EventKind, Priority, Status, TicketEvent, TicketSnapshot};
@@ -89,10 +93,14 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
         None => json::required_instant(body, "issue.fields.updated")
             .map_err(|_| WebhookError::missing("timestamp"))?,
     };
-    let base_id = match ctx.request.header(DELIVERY).filter(|v| !v.is_empty()) {
+    let delivery_id = match ctx.request.header(DELIVERY).filter(|v| !v.is_empty()) {
         Some(delivery) => ctx.vendor_id(delivery),
         None => ctx.hashed_id(&[ctx.request.body]),
     };
+    let change_id = (!closes)
+        .then(|| change_id(ctx, body, kind, &ticket_id))
+        .flatten()
+        .unwrap_or_else(|| delivery_id.clone());
     let mut snapshot = snapshot(ctx, body)?;
     if closes {
         snapshot.status = Some(Status::Closed);
@@ -108,21 +116,35 @@ pub(crate) fn parse(ctx: &Context<'_>) -> Result<Vec<TicketEvent>, WebhookError>
     let mut events = Vec::new();
     let comment_only = kind == EventKind::Updated && comment.is_some() && !changed;
     if kind != EventKind::Comment && !comment_only {
-        let mut event = ctx.event(ticket_id.clone(), base_id.clone(), at, kind);
+        let mut event = ctx.event(ticket_id.clone(), change_id.clone(), at, kind);
         event.ticket = snapshot.clone();
         events.push(event);
     }
     if let Some(comment) = comment {
-        let id = if events.is_empty() {
-            base_id
-        } else {
-            format!("{base_id}:comment")
+        let id = match json::text(body, "comment.id") {
+            Some(comment_id) => ctx.vendor_id(&format!("comment:{comment_id}")),
+            None if events.is_empty() => delivery_id,
+            None => format!("{delivery_id}:comment"),
         };
         let mut event = ctx.event(ticket_id, id, at, EventKind::Comment);
         event.ticket = snapshot;
         events.push(with_comment(event, comment));
     }
     Ok(events)
+}
+
+/// The id of the change itself, the one the REST API also gives (so an imported change
+/// and its webhook are one event): `jira:issue:<id>:created` for a creation,
+/// `jira:changelog:<id>` for an update carrying its changelog. `None` when the body names
+/// no such id (the delivery id keys the event then).
+fn change_id(ctx: &Context<'_>, body: &Value, kind: EventKind, ticket_id: &str) -> Option<String> {
+    match kind {
+        EventKind::Created => Some(ctx.vendor_id(&format!("issue:{ticket_id}:created"))),
+        EventKind::Updated => {
+            json::text(body, "changelog.id").map(|id| ctx.vendor_id(&format!("changelog:{id}")))
+        }
+        _ => None,
+    }
 }
 
 fn snapshot(ctx: &Context<'_>, body: &Value) -> Result<TicketSnapshot, WebhookError> {

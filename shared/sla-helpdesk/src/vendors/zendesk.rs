@@ -89,7 +89,14 @@ fn parse_event(
         })
         .ok_or_else(|| WebhookError::missing("detail.id"))?;
     let at = json::required_instant(body, "time")?;
-    let event_id = ctx.vendor_id(&json::required_id(body, "id")?);
+    let event_id = match json::text(body, "event.comment.id") {
+        // The comment's own id, which audits and exports also give: an imported comment
+        // and its webhook are one event.
+        Some(comment_id) if ticket_kind == "comment_added" => {
+            ctx.vendor_id(&format!("comment:{comment_id}"))
+        }
+        _ => ctx.vendor_id(&json::required_id(body, "id")?),
+    };
     let mut raw = detail_ticket(body);
     let mut closes = false;
     let event_kind = match ticket_kind {
