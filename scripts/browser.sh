@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The browser test of `sla report --format html` in Debian's headless Chromium.
+# The browser tests in Debian's headless Chromium: the page of `sla report --format html`
+# (tests/browser/report_page.py) and the live dashboard of `sla serve`
+# (tests/browser/dashboard.py).
 #
 #   scripts/browser.sh install   only install chromium (apt-get, when /usr/bin/chromium is
 #                                missing) and Playwright into the virtualenv
-#   scripts/browser.sh run       install, build `sla`, run tests/browser/report_page.py
+#   scripts/browser.sh run       install, build `sla`, run both tests
 #
 # The virtualenv is $SLA_VENV (default: <repo>/.venv, as scripts/moto.sh). Screenshots and
 # an A4 PDF go to target/test-artifacts/. Exits non-zero when a check fails.
@@ -40,7 +42,10 @@ run() {
     cd "$repo_root"
     cargo build --quiet --locked -p sla-cli
     local target="${CARGO_TARGET_DIR:-$repo_root/target}"
-    "$venv/bin/python" tests/browser/report_page.py "$target/debug/sla" "$repo_root/target/test-artifacts"
+    local artifacts="$repo_root/target/test-artifacts" status=0
+    "$venv/bin/python" tests/browser/report_page.py "$target/debug/sla" "$artifacts" || status=1
+    "$venv/bin/python" tests/browser/dashboard.py "$target/debug/sla" "$artifacts" || status=1
+    return "$status"
 }
 
 case "${1:-}" in

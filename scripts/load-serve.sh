@@ -6,6 +6,7 @@
 #
 #   scripts/load-serve.sh                       # 30 s, 2 wrk threads, 16 connections
 #   DURATION=60s CONNECTIONS=32 scripts/load-serve.sh
+#   SLA_BIN=/tmp/sla-old scripts/load-serve.sh  # measure a saved binary (no build)
 #
 # Installs wrk from Debian if missing (apt-get). Uses a fresh temporary database, which
 # it deletes afterwards; listens on 127.0.0.1 only.
@@ -30,9 +31,13 @@ if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null
 fi
 
-say "building sla (release)"
-cargo build --release -p sla-cli >&2
-SLA="$TARGET_DIR/release/sla"
+if [ -n "${SLA_BIN:-}" ]; then
+  SLA=$SLA_BIN   # a saved build, e.g. to compare two versions
+else
+  say "building sla (release)"
+  cargo build --release -p sla-cli >&2
+  SLA="$TARGET_DIR/release/sla"
+fi
 
 WORK=$(mktemp -d)
 SERVER_PID=

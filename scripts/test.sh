@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: formatting, lints, infrastructure validation,
 # and every Rust test (unit, property, scenario, CLI, and integration tests against a
 # moto server that scripts/moto.sh installs into a virtualenv, starts and stops), and the
-# HTML report in Debian's headless Chromium (scripts/browser.sh installs chromium and Playwright).
+# HTML report and the live dashboard in Debian's headless Chromium (scripts/browser.sh installs
+# chromium and Playwright).
 #
 #   scripts/test.sh            # everything
 #   SLA_VENV=/path scripts/test.sh   # reuse a virtualenv (default: .venv)
@@ -40,7 +41,7 @@ cargo build --locked -p sla-cli --bin sla
 step "getting started (every sh block of docs/getting-started.md, against the debug build)"
 python3 scripts/check-getting-started.py 2>&1 | tee -a "$log"
 
-step "browser (sla report --format html in headless Chromium; screenshots in target/test-artifacts/)"
+step "browser (sla report --format html and the sla serve dashboard in headless Chromium; screenshots in target/test-artifacts/)"
 bash scripts/browser.sh run 2>&1 | tee -a "$log"
 
 step "tests (with a moto server for DynamoDB, EventBridge and SQS)"

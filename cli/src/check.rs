@@ -21,6 +21,10 @@ use crate::table::table;
 pub struct Args {
     /// The policy file (YAML).
     pub policy: PathBuf,
+    /// A tenants file: also check the file's actions against each tenant's helpdesks
+    /// and chat channels.
+    #[arg(long)]
+    pub tenants: Option<PathBuf>,
 }
 
 /// Validates and prints the table; errors go to stderr with exit status 1.
@@ -34,7 +38,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let stale = stale_ics(&ics, Utc::now().date_naive());
+    if let Some(tenants) = &args.tenants {
+        let errors = crate::actions::tenant_errors(&args.policy, &yaml, &policies, tenants)?;
+        for err in &errors {
+            eprintln!("error: {err}");
+        }
+        if !errors.is_empty() {
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let mut stale = stale_ics(&ics, Utc::now().date_naive());
+    stale.extend(crate::actions::warnings(&policies));
     print!("{}", render(&policies, &stale));
     Ok(ExitCode::SUCCESS)
 }
@@ -94,6 +108,7 @@ fn render(policies: &PolicySet, more_warnings: &[String]) -> String {
         .map(|version| render_version(policies, version))
         .collect();
     out.push_str(&rendered.join("\n"));
+    out.push_str(&crate::actions::check_table(policies));
     let warnings: Vec<String> = policies
         .warnings()
         .iter()

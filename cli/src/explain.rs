@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use anyhow::bail;
 use chrono::{DateTime, Utc};
 use sla_core::duration::format_duration;
-use sla_core::policy::{metric_name, priority_name, status_name, StartOn};
-use sla_core::{ClockState, ClockStep, PolicySet, SlaEvent, TicketSla, TicketState};
+use sla_core::explain::stamp;
+use sla_core::policy::{metric_name, priority_name, status_name};
+use sla_core::{ClockState, PolicySet, SlaEvent, TicketSla, TicketState};
 
 use crate::input::{group_by_ticket, load_policies, read_events};
 
@@ -95,19 +96,6 @@ fn select_ticket(
     }
 }
 
-fn stamp(at: DateTime<Utc>, zone: Option<sla_core::chrono_tz::Tz>) -> String {
-    let utc = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    match zone {
-        Some(zone) if zone != sla_core::chrono_tz::UTC => {
-            format!(
-                "{utc} ({} {zone})",
-                at.with_timezone(&zone).format("%a %H:%M")
-            )
-        }
-        _ => utc,
-    }
-}
-
 /// The whole explanation as text.
 fn render(state: &TicketState, policies: &PolicySet) -> String {
     let mut out = format!(
@@ -149,6 +137,10 @@ fn render(state: &TicketState, policies: &PolicySet) -> String {
             out.push_str(&format!("  {}\n", announcement(event)));
         }
     }
+    out.push_str(&crate::actions::explain_lines(
+        policies,
+        &state.announcements,
+    ));
     out
 }
 
@@ -193,87 +185,14 @@ fn context_lines(state: &TicketState) -> String {
 }
 
 fn render_clock(clock: &ClockState, policies: &PolicySet) -> String {
-    let zone = clock
-        .calendar
-        .as_ref()
-        .and_then(|name| policies.calendars().get(name))
-        .map(|calendar| calendar.timezone());
-    let state = serde_json::to_value(clock.state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string));
-    let mut out = format!(
-        "{} cycle {}: {}\n",
-        metric_name(&clock.metric),
-        clock.cycle,
-        state.unwrap_or_default()
-    );
-    match clock.start_on {
-        Some(StartOn::Assigned) => out.push_str(
-            "  start: assigned (the first time the ticket has an assignee; creation if created assigned)\n",
-        ),
-        Some(StartOn::Created) => out.push_str("  start: created\n"),
-        None => {}
-    }
-    for step in &clock.timeline {
-        let (at, text) = describe(step);
-        out.push_str(&format!("  {}  {text}\n", stamp(at, zone)));
-    }
-    if let (Some(target), Some(calendar)) = (clock.target_seconds, &clock.calendar) {
-        out.push_str(&format!(
-            "  business time used: {} of {} on calendar {calendar}\n",
-            format_duration(clock.elapsed_seconds),
-            format_duration(target)
-        ));
-        if let Some(deadline) = clock.deadline {
-            out.push_str(&format!(
-                "  deadline: {} = start {} + {} of open time on {calendar}, paused spans excluded (deadline rule: {}){}\n",
-                stamp(deadline, zone),
-                stamp(clock.start, None),
-                format_duration(target),
-                clock.deadline_rule.as_deref().unwrap_or("earliest"),
-                if clock.state == sla_core::ClockPhase::Paused { "; projected as if resumed now" } else { "" }
-            ));
-        }
+    let mut out = format!("{}\n", sla_core::explain::clock_heading(clock));
+    for line in sla_core::explain::clock_lines(clock, policies) {
+        out.push_str(&format!("  {line}\n"));
     }
     out
 }
 
-pub(crate) fn describe(step: &ClockStep) -> (DateTime<Utc>, String) {
-    match step {
-        ClockStep::Started { at, reason } => (*at, format!("started: {reason}")),
-        ClockStep::Measured {
-            at,
-            policy,
-            priority,
-            target_seconds,
-            calendar,
-        } => (
-            *at,
-            format!(
-                "measured by policy {policy}, priority {}: target {} on {calendar}",
-                priority_name(priority),
-                format_duration(*target_seconds)
-            ),
-        ),
-        ClockStep::Unmeasured { at } => (*at, "no longer measured: no target applies".into()),
-        ClockStep::Paused { at, status } => {
-            (*at, format!("paused: status {}", status_name(status)))
-        }
-        ClockStep::Resumed { at } => (*at, "resumed".into()),
-        ClockStep::Warned { at, threshold } => (*at, format!("warning at {threshold}")),
-        ClockStep::Breached { at, deadline } if at == deadline => (*at, "breached".into()),
-        ClockStep::Breached { at, deadline } => (
-            *at,
-            format!(
-                "breached (its deadline {} had already passed)",
-                stamp(*deadline, None)
-            ),
-        ),
-        ClockStep::Met { at } => (*at, "met".into()),
-        ClockStep::Cancelled { at, reason } => (*at, format!("cancelled: {reason}")),
-        ClockStep::Stopped { at, reason } => (*at, format!("stopped: {reason}")),
-    }
-}
+pub(crate) use sla_core::explain::describe_step as describe;
 
 fn announcement(event: &SlaEvent) -> String {
     let kind = serde_json::to_value(event.kind)

@@ -8,6 +8,15 @@ use anyhow::Context;
 pub(crate) use sla_core::replay::group_by_ticket;
 use sla_core::{PolicySet, TicketEvent};
 
+mod buckets;
+#[cfg(test)]
+pub(crate) mod fixtures;
+mod runs;
+mod scratch;
+
+pub(crate) use buckets::{Buckets, Tickets, BUCKET_BYTES};
+pub(crate) use runs::{merge, sort_key, RunBuffer, SortKey};
+
 /// Reads a policy file, naming it in errors.
 pub(crate) fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {
     let yaml =
@@ -16,7 +25,8 @@ pub(crate) fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {
 }
 
 /// Reads canonical events, one per non-blank line, parsing on all cores; errors name
-/// the first bad line.
+/// the first bad line. Holds the whole history: `sla replay` and `sla report` read
+/// through [`Buckets`] instead.
 pub(crate) fn read_events(path: &Path) -> anyhow::Result<Vec<TicketEvent>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

@@ -2,6 +2,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod actions;
+mod actions_cli;
 mod calc;
 mod check;
 mod dead_letters;
@@ -9,6 +11,7 @@ mod explain;
 mod import;
 mod input;
 mod normalize;
+mod record;
 mod replay;
 mod report;
 mod report_agreement;
@@ -46,6 +49,10 @@ enum Command {
     Serve(serve::Args),
     /// List or redrive SLA events given up on after too many failed publishes.
     DeadLetters(dead_letters::Args),
+    /// List or redrive autopilot actions given up on (refused, unsupported, out of attempts).
+    Actions(actions_cli::Args),
+    /// Print a stored ticket record as JSON (operators).
+    Record(record::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -61,6 +68,8 @@ fn main() -> std::process::ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Serve(args) => serve::run(args),
         Command::DeadLetters(args) => dead_letters::run(args),
+        Command::Actions(args) => actions_cli::run(args),
+        Command::Record(args) => record::run(args),
     };
     match result {
         Ok(code) => code,

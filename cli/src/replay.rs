@@ -3,7 +3,9 @@
 //!
 //! The history runs through `sla_core::replay` (see there for its semantics), up to
 //! `--until` (default: the latest `at` in the file); the output is sorted by the instant
-//! each SLA event was announced, then by ticket (file order).
+//! each SLA event was announced, then by ticket (file order). The input is read in
+//! bounded memory (`crate::input::Buckets`): each bucket of tickets writes its SLA events
+//! as a sorted run on disk, and the runs are merged into the output.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -15,11 +17,11 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sla_core::policy::{metric_name, priority_name};
-use sla_core::replay::{replay_all, Driven};
-use sla_core::{CachedTicket, ClockPhase, Metric, PolicySet, Priority, SlaEvent};
+use sla_core::replay::replay_ticket;
+use sla_core::{ClockPhase, Metric, PolicySet, Priority, TicketState};
 use sla_report::stats::{nearest_rank, percent};
 
-use crate::input::{group_by_ticket, load_policies, progress_bar, read_events};
+use crate::input::{load_policies, merge, progress_bar, sort_key, Buckets, RunBuffer, Tickets};
 
 /// Summary output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,7 +38,7 @@ pub struct Args {
     /// The policy file (YAML).
     #[arg(long)]
     pub policy: PathBuf,
-    /// Canonical ticket events, one JSON object per line.
+    /// Canonical ticket events, one JSON object per line (`-`: stdin; gzip is read too).
     pub events: PathBuf,
     /// Summary format.
     #[arg(long, value_enum, default_value = "text")]
@@ -47,88 +49,19 @@ pub struct Args {
     /// Print only the summary, not the SLA events.
     #[arg(long)]
     pub no_events: bool,
-}
-
-/// What one ticket's replay contributes.
-struct TicketRun {
-    /// (announced at, event), in announcement order.
-    announced: Vec<(DateTime<Utc>, SlaEvent)>,
-    clocks: Vec<ClockOutcome>,
-    duplicates: usize,
-}
-
-struct ClockOutcome {
-    policy: String,
-    priority: Priority,
-    metric: Metric,
-    phase: ClockPhase,
-    elapsed: i64,
-}
-
-/// Keeps what the summary needs of one driven ticket.
-fn outcome(policies: &PolicySet, driven: Driven<CachedTicket>, until: DateTime<Utc>) -> TicketRun {
-    let clocks = driven
-        .ticket
-        .evaluate(policies, until)
-        .clocks
-        .into_iter()
-        .filter_map(|clock| {
-            Some(ClockOutcome {
-                policy: clock.policy?,
-                priority: clock.priority?,
-                metric: clock.metric,
-                phase: clock.state,
-                elapsed: clock.elapsed_seconds,
-            })
-        })
-        .collect();
-    TicketRun {
-        announced: driven.announced,
-        clocks,
-        duplicates: driven.duplicates,
-    }
+    /// Print, instead of the SLA events, the autopilot actions they would trigger (JSON
+    /// lines, one per action); nothing is called.
+    #[arg(long)]
+    pub dry_run_actions: bool,
 }
 
 /// Runs the replay.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let policies = load_policies(&args.policy)?;
-    let events = read_events(&args.events)?;
-    let Some(latest) = events.iter().map(|e| e.at).max() else {
-        bail!("{}: no events", args.events.display());
-    };
-    let until = args.until.unwrap_or(latest);
-    let total_events = events.len();
-    let tickets = group_by_ticket(events);
-    let ticket_count = tickets.len();
-    let progress = progress_bar(total_events as u64);
-    let runs = replay_all(
-        &policies,
-        tickets,
-        until,
-        &|events| progress.inc(events as u64),
-        |driven| outcome(&policies, driven, until),
-    );
-    progress.finish_and_clear();
-
-    let mut announced: Vec<(DateTime<Utc>, usize, usize, &SlaEvent)> = runs
-        .iter()
-        .enumerate()
-        .flat_map(|(t, run)| {
-            run.announced
-                .iter()
-                .enumerate()
-                .map(move |(i, (at, e))| (*at, t, i, e))
-        })
-        .collect();
-    announced.sort_by_key(|(at, t, i, _)| (*at, *t, *i));
-    let counts = (ticket_count, total_events, announced.len());
-    let summary = Summary::from_runs(&policies, &runs, counts, until);
-    let events: Vec<&SlaEvent> = if args.no_events {
-        Vec::new()
-    } else {
-        announced.iter().map(|(_, _, _, e)| *e).collect()
-    };
-    match write_output(&events, &summary, args.format) {
+    let input = Buckets::read(&args.events)?;
+    let (summary, runs) = replay(&policies, &input, &args)?;
+    let out = std::io::stdout().lock();
+    match write_output(&input, &runs, &summary, args.format, out) {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => {
             other.context("writing the output")?;
@@ -137,22 +70,114 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// SLA events as JSON lines, then the summary; a closed pipe ends it quietly.
-fn write_output(events: &[&SlaEvent], summary: &Summary, format: Format) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    for event in events {
-        serde_json::to_writer(&mut out, event)?;
-        out.write_all(b"\n")?;
-    }
-    match format {
-        Format::Text => out.write_all(summary.to_text().as_bytes())?,
-        Format::Json => {
-            serde_json::to_writer(&mut out, &serde_json::json!({ "summary": summary }))?;
-            out.write_all(b"\n")?;
+/// Replays every bucket on all cores: the summary and the runs of SLA events.
+fn replay(
+    policies: &PolicySet,
+    input: &Buckets,
+    args: &Args,
+) -> anyhow::Result<(Summary, Vec<PathBuf>)> {
+    let Some(latest) = input.latest else {
+        bail!("{}: no events", args.events.display());
+    };
+    let until = args.until.unwrap_or(latest);
+    let progress = progress_bar(input.events as u64);
+    let replay = |tickets| {
+        progress.inc(events_in(&tickets));
+        replay_bucket(
+            policies,
+            tickets,
+            until,
+            input,
+            !args.no_events,
+            args.dry_run_actions,
+        )
+    };
+    let parts = input.map(&replay)?;
+    progress.finish_and_clear();
+    Ok(Summary::from_parts(parts, input.events, until))
+}
+
+fn events_in(tickets: &Tickets) -> u64 {
+    tickets.iter().map(|(_, events)| events.len() as u64).sum()
+}
+
+/// What one bucket of tickets contributes.
+#[derive(Default)]
+struct Part {
+    tickets: usize,
+    duplicates: usize,
+    sla_events: usize,
+    tallies: Tallies,
+    /// Its SLA events as JSON lines sorted by (instant, ticket, order), unless
+    /// `--no-events`.
+    run: Option<PathBuf>,
+}
+
+/// Replays a bucket's tickets; keeps the summary's counts and, with `keep_events`, writes
+/// the SLA events announced as a sorted run.
+fn replay_bucket(
+    policies: &PolicySet,
+    tickets: Tickets,
+    until: DateTime<Utc>,
+    input: &Buckets,
+    keep_events: bool,
+    dry_run_actions: bool,
+) -> anyhow::Result<Part> {
+    let mut part = Part {
+        tickets: tickets.len(),
+        ..Part::default()
+    };
+    let mut run = RunBuffer::default();
+    for (first, events) in tickets {
+        let driven = replay_ticket(policies, events, until);
+        part.duplicates += driven.duplicates;
+        part.sla_events += driven.announced.len();
+        part.tallies
+            .add(policies, &driven.ticket.evaluate(policies, until));
+        if keep_events {
+            for (index, (at, event)) in driven.announced.iter().enumerate() {
+                let key = sort_key(*at, first, index as u32);
+                if dry_run_actions {
+                    crate::actions::push_planned(&mut run, key, policies, event)?;
+                    continue;
+                }
+                run.push(key, |out| serde_json::to_writer(out, event))?;
+            }
         }
     }
+    if keep_events {
+        let path = input.scratch_file("sla-events");
+        run.write(&path).context("writing a scratch file")?;
+        part.run = Some(path);
+    }
+    Ok(part)
+}
+
+/// SLA events as JSON lines (merged from the runs), then the summary.
+fn write_output(
+    input: &Buckets,
+    runs: &[PathBuf],
+    summary: &Summary,
+    format: Format,
+    out: impl Write,
+) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 20, out);
+    merge(runs, &|| input.scratch_file("merged"), |line| {
+        out.write_all(line)?;
+        out.write_all(b"\n")
+    })?;
+    write_summary(summary, format, &mut out)?;
     out.flush()
+}
+
+fn write_summary(summary: &Summary, format: Format, out: &mut impl Write) -> std::io::Result<()> {
+    match format {
+        Format::Text => out.write_all(summary.to_text().as_bytes()),
+        Format::Json => {
+            serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": summary }))?;
+            out.write_all(b"\n")
+        }
+    }
 }
 
 /// The compliance summary (`--format json` prints it as `{"summary": ...}`).
@@ -199,48 +224,85 @@ struct Tally {
     elapsed: Vec<i64>,
 }
 
-impl Summary {
-    fn from_runs(
-        policies: &PolicySet,
-        runs: &[TicketRun],
-        counts: (usize, usize, usize),
-        until: DateTime<Utc>,
-    ) -> Summary {
-        let (tickets, events, sla_events) = counts;
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.tickets += other.tickets;
+        self.cycles += other.cycles;
+        self.met += other.met;
+        self.breached += other.breached;
+        self.cancelled += other.cancelled;
+        self.open += other.open;
+        self.elapsed.extend(other.elapsed);
+    }
+}
+
+/// Tallies by (policy's place in the file, policy, priority, metric); the same whatever
+/// the order tickets are added or merged in.
+#[derive(Default)]
+struct Tallies(BTreeMap<(Option<usize>, String, Reverse<Priority>, Metric), Tally>);
+
+impl Tallies {
+    /// Counts the cycles of one ticket's clocks (those with a policy and a priority).
+    fn add(&mut self, policies: &PolicySet, state: &TicketState) {
         let order = |name: &str| policies.policies().iter().position(|p| p.name == name);
-        let mut tallies: BTreeMap<(Option<usize>, String, Reverse<Priority>, Metric), Tally> =
-            BTreeMap::new();
-        for run in runs {
-            let mut seen: Vec<(&str, Priority, Metric)> = Vec::new();
-            for clock in &run.clocks {
-                let tally = tallies
-                    .entry((
-                        order(&clock.policy),
-                        clock.policy.clone(),
-                        Reverse(clock.priority),
-                        clock.metric,
-                    ))
-                    .or_default();
-                let key = (clock.policy.as_str(), clock.priority, clock.metric);
-                if !seen.contains(&key) {
-                    seen.push(key);
-                    tally.tickets += 1;
-                }
-                tally.cycles += 1;
-                match clock.phase {
-                    ClockPhase::Met => tally.met += 1,
-                    ClockPhase::Breached => tally.breached += 1,
-                    ClockPhase::Cancelled => tally.cancelled += 1,
-                    ClockPhase::Running | ClockPhase::Paused | ClockPhase::Untracked => {
-                        tally.open += 1
-                    }
-                }
-                if matches!(clock.phase, ClockPhase::Met | ClockPhase::Breached) {
-                    tally.elapsed.push(clock.elapsed);
-                }
+        let mut seen: Vec<(&str, Priority, Metric)> = Vec::new();
+        for clock in &state.clocks {
+            let (Some(policy), Some(priority)) = (&clock.policy, clock.priority) else {
+                continue;
+            };
+            let tally = self
+                .0
+                .entry((
+                    order(policy),
+                    policy.clone(),
+                    Reverse(priority),
+                    clock.metric,
+                ))
+                .or_default();
+            let key = (policy.as_str(), priority, clock.metric);
+            if !seen.contains(&key) {
+                seen.push(key);
+                tally.tickets += 1;
+            }
+            tally.cycles += 1;
+            match clock.state {
+                ClockPhase::Met => tally.met += 1,
+                ClockPhase::Breached => tally.breached += 1,
+                ClockPhase::Cancelled => tally.cancelled += 1,
+                ClockPhase::Running | ClockPhase::Paused | ClockPhase::Untracked => tally.open += 1,
+            }
+            if matches!(clock.state, ClockPhase::Met | ClockPhase::Breached) {
+                tally.elapsed.push(clock.elapsed_seconds);
             }
         }
-        let rows = tallies
+    }
+
+    fn merge(&mut self, other: Tallies) {
+        for (key, tally) in other.0 {
+            self.0.entry(key).or_default().merge(tally);
+        }
+    }
+}
+
+impl Summary {
+    /// The summary of every bucket's part, and their runs of SLA events.
+    fn from_parts(
+        parts: Vec<Part>,
+        events: usize,
+        until: DateTime<Utc>,
+    ) -> (Summary, Vec<PathBuf>) {
+        let mut all = Part::default();
+        let mut runs = Vec::new();
+        for part in parts {
+            all.tickets += part.tickets;
+            all.duplicates += part.duplicates;
+            all.sla_events += part.sla_events;
+            all.tallies.merge(part.tallies);
+            runs.extend(part.run);
+        }
+        let rows = all
+            .tallies
+            .0
             .into_iter()
             .map(|((_, policy, Reverse(priority), metric), mut tally)| {
                 tally.elapsed.sort_unstable();
@@ -261,14 +323,15 @@ impl Summary {
                 }
             })
             .collect();
-        Summary {
+        let summary = Summary {
             until,
-            tickets,
+            tickets: all.tickets,
             events,
-            duplicates: runs.iter().map(|r| r.duplicates).sum(),
-            sla_events,
+            duplicates: all.duplicates,
+            sla_events: all.sla_events,
             rows,
-        }
+        };
+        (summary, runs)
     }
 
     fn to_text(&self) -> String {
@@ -317,5 +380,88 @@ impl Summary {
             self.sla_events,
             crate::table::table(&header, &rows)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::fixtures::{example_inputs, policy};
+    use crate::input::{group_by_ticket, read_events};
+    use sla_core::replay::replay_all;
+
+    /// The straightforward fold: the whole history in memory, grouped, replayed, sorted.
+    fn in_memory(policies: &PolicySet, path: &std::path::Path, format: Format) -> Vec<u8> {
+        let events = read_events(path).unwrap();
+        let until = events.iter().map(|e| e.at).max().unwrap();
+        let count = events.len();
+        let tickets = group_by_ticket(events);
+        let mut part = Part {
+            tickets: tickets.len(),
+            ..Part::default()
+        };
+        let runs = replay_all(policies, tickets, until, &|_| {}, |driven| driven);
+        let mut announced = Vec::new();
+        for (t, driven) in runs.iter().enumerate() {
+            part.duplicates += driven.duplicates;
+            part.sla_events += driven.announced.len();
+            part.tallies
+                .add(policies, &driven.ticket.evaluate(policies, until));
+            for (i, (at, event)) in driven.announced.iter().enumerate() {
+                announced.push((*at, t, i, event));
+            }
+        }
+        announced.sort_by_key(|(at, t, i, _)| (*at, *t, *i));
+        let mut out = Vec::new();
+        for (_, _, _, event) in announced {
+            serde_json::to_writer(&mut out, event).unwrap();
+            out.push(b'\n');
+        }
+        let (summary, _) = Summary::from_parts(vec![part], count, until);
+        write_summary(&summary, format, &mut out).unwrap();
+        out
+    }
+
+    fn bucketed(
+        policies: &PolicySet,
+        path: &std::path::Path,
+        bucket_bytes: u64,
+        format: Format,
+    ) -> Vec<u8> {
+        let input = Buckets::read_with(path, bucket_bytes).unwrap();
+        let args = Args {
+            policy: policy(),
+            events: path.to_path_buf(),
+            format,
+            until: None,
+            no_events: false,
+            dry_run_actions: false,
+        };
+        let (summary, runs) = replay(policies, &input, &args).unwrap();
+        let mut out = Vec::new();
+        write_output(&input, &runs, &summary, format, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn bucketed_replay_prints_what_the_in_memory_fold_prints() {
+        let policies = load_policies(&policy()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = example_inputs(dir.path());
+        let plain = &inputs[1].0;
+        for (path, bucket_bytes) in &inputs {
+            for format in [Format::Text, Format::Json] {
+                // The gzip file is the shuffled one; the fold reads its plain copy.
+                let reference = if path.extension() == Some("gz".as_ref()) {
+                    plain
+                } else {
+                    path
+                };
+                let expected = in_memory(&policies, reference, format);
+                let got = bucketed(&policies, path, *bucket_bytes, format);
+                assert!(expected.len() > 100_000, "{}", path.display());
+                assert!(got == expected, "{} {format:?} differs", path.display());
+            }
+        }
     }
 }

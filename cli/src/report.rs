@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use sla_core::chrono_tz::Tz;
-use sla_core::replay::replay_all;
+use sla_core::replay::replay_ticket;
 use sla_core::{PolicySet, TicketEvent};
 use sla_report::{ticket_record, Dimension, PeriodUnit, Report, ReportOptions, TicketRecord};
 
-use crate::input::{group_by_ticket, load_policies, progress_bar, read_events};
+use crate::input::{load_policies, progress_bar, read_events, Buckets, Tickets, BUCKET_BYTES};
 
 /// Report output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,7 +46,8 @@ pub struct Args {
     /// The policy file (YAML).
     #[arg(long)]
     pub policy: PathBuf,
-    /// Canonical ticket events, one JSON object per line (as `sla replay` reads).
+    /// Canonical ticket events, one JSON object per line (as `sla replay` reads; `-`:
+    /// stdin; gzip is read too).
     pub events: PathBuf,
     /// Row dimensions, comma-separated: policy, priority, metric, segment, group,
     /// assignee, organization, channel, vendor, period.
@@ -106,27 +107,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(load_policies)
         .transpose()?;
-    let events = read_events(&args.events)?;
-    let Some(latest) = events.iter().map(|e| e.at).max() else {
+    if !args.agreement.is_empty() {
+        return agreement(&args, &policies);
+    }
+    // Half-size buckets: the records of every ticket stay in memory beside them.
+    let input = Buckets::read_with(&args.events, BUCKET_BYTES / 2)?;
+    let Some(latest) = input.latest else {
         bail!("{}: no events", args.events.display());
     };
     let until = args.until.unwrap_or(latest);
-    if !args.agreement.is_empty() {
-        crate::report_agreement::run(&args, &policies, events, until)?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let options = ReportOptions {
         until,
         policy_order: policy_order(&policies),
         ..options
     };
-    let total = events.len() as u64 * if proposed.is_some() { 2 } else { 1 };
-    let tickets = group_by_ticket(events);
+    let total = input.events as u64 * if proposed.is_some() { 2 } else { 1 };
     let progress = progress_bar(total);
-    let proposed_run = proposed
-        .as_ref()
-        .map(|p| replay(p, tickets.clone(), until, &progress));
-    let replayed = replay(&policies, tickets, until, &progress);
+    let (replayed, proposed_run) = replay(&input, &policies, proposed.as_ref(), until, &progress)?;
     progress.finish_and_clear();
 
     let mut report = Report::build(&replayed, &options);
@@ -202,23 +199,60 @@ fn policy_order(policies: &PolicySet) -> Vec<String> {
     policies.policies().iter().map(|p| p.name.clone()).collect()
 }
 
-/// Replays every ticket and keeps what the report needs of each, in ticket order.
+/// `--agreement`: the whole history in memory, compared with the helpdesk's verdicts.
+fn agreement(args: &Args, policies: &PolicySet) -> anyhow::Result<ExitCode> {
+    let events = read_events(&args.events)?;
+    let Some(latest) = events.iter().map(|e| e.at).max() else {
+        bail!("{}: no events", args.events.display());
+    };
+    let until = args.until.unwrap_or(latest);
+    crate::report_agreement::run(args, policies, events, until)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Records of every ticket, in ticket order.
+type Records = Vec<TicketRecord>;
+
+/// Replays every ticket (under `policies`, and under `proposed` when given) and keeps
+/// what the report needs of each, in ticket order.
 fn replay(
+    input: &Buckets,
     policies: &PolicySet,
-    tickets: Vec<Vec<TicketEvent>>,
+    proposed: Option<&PolicySet>,
     until: DateTime<Utc>,
     progress: &indicatif::ProgressBar,
-) -> Vec<TicketRecord> {
-    replay_all(
-        policies,
-        tickets,
-        until,
-        &|events| progress.inc(events as u64),
-        |driven| {
-            let state = driven.ticket.evaluate(policies, until);
-            ticket_record(policies, &state, &driven.ticket.sla().history)
-        },
-    )
+) -> anyhow::Result<(Records, Option<Records>)> {
+    let bucket = |tickets: Tickets| {
+        let mut ours = Vec::with_capacity(tickets.len());
+        let mut theirs = Vec::new();
+        for (first, events) in tickets {
+            let count = events.len() as u64;
+            if let Some(proposed) = proposed {
+                progress.inc(count);
+                theirs.push((first, record(proposed, events.clone(), until)));
+            }
+            progress.inc(count);
+            ours.push((first, record(policies, events, until)));
+        }
+        Ok((ours, theirs))
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for (mine, other) in input.map(&bucket)? {
+        ours.extend(mine);
+        theirs.extend(other);
+    }
+    let in_order = |mut records: Vec<(u64, TicketRecord)>| -> Records {
+        records.sort_unstable_by_key(|(first, _)| *first);
+        records.into_iter().map(|(_, record)| record).collect()
+    };
+    Ok((in_order(ours), proposed.map(|_| in_order(theirs))))
+}
+
+/// What the report needs of one ticket replayed under `policies`.
+fn record(policies: &PolicySet, events: Vec<TicketEvent>, until: DateTime<Utc>) -> TicketRecord {
+    let driven = replay_ticket(policies, events, until);
+    let state = driven.ticket.evaluate(policies, until);
+    ticket_record(policies, &state, &driven.ticket.sla().history)
 }
 
 /// What the HTML page reads beyond the report.
@@ -267,4 +301,52 @@ pub(crate) fn write_file(
     write(&mut out)
         .and_then(|()| out.flush())
         .with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::fixtures::{example_inputs, policy};
+    use crate::input::group_by_ticket;
+    use sla_core::replay::replay_all;
+
+    /// The straightforward fold: the whole history in memory, grouped and replayed.
+    fn in_memory(policies: &PolicySet, path: &Path) -> Records {
+        let events = read_events(path).unwrap();
+        let until = events.iter().map(|e| e.at).max().unwrap();
+        replay_all(
+            policies,
+            group_by_ticket(events),
+            until,
+            &|_| {},
+            |driven| {
+                let state = driven.ticket.evaluate(policies, until);
+                ticket_record(policies, &state, &driven.ticket.sla().history)
+            },
+        )
+    }
+
+    #[test]
+    fn bucketed_records_are_the_in_memory_fold_in_ticket_order() {
+        let policies = load_policies(&policy()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = example_inputs(dir.path());
+        let plain = &inputs[1].0;
+        for (path, bucket_bytes) in &inputs {
+            let reference = if path.extension() == Some("gz".as_ref()) {
+                plain
+            } else {
+                path
+            };
+            let expected = in_memory(&policies, reference);
+            let input = Buckets::read_with(path, *bucket_bytes).unwrap();
+            let until = input.latest.unwrap();
+            let hidden = indicatif::ProgressBar::hidden();
+            let (ours, theirs) =
+                replay(&input, &policies, Some(&policies), until, &hidden).unwrap();
+            assert_eq!(expected.len(), 300);
+            assert!(ours == expected, "{}", path.display());
+            assert_eq!(theirs.as_ref(), Some(&expected));
+        }
+    }
 }

@@ -13,8 +13,14 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
+#[path = "serve/autopilot.rs"]
+mod autopilot;
 #[path = "serve/hardening.rs"]
 mod hardening;
+#[path = "serve/on_time.rs"]
+mod on_time;
+#[path = "serve/reads.rs"]
+mod reads;
 
 const SECRET: &str = "test-canonical-secret";
 const SECRET_ENV: &str = "SLA_SERVE_TEST_ACME_SECRET";

@@ -5,6 +5,7 @@
 pub mod failures;
 pub mod fixtures;
 pub mod long_ticket;
+pub mod on_time;
 pub mod scenarios;
 pub mod stores;
 
@@ -30,7 +31,8 @@ macro_rules! pipeline_tests {
             events_older_than_retention_are_ignored,
             solved_ticket_expires,
             replayed_delivery_is_a_duplicate,
-            unsaveable_record_is_422
+            unsaveable_record_is_422,
+            announced_on_time
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

@@ -18,6 +18,7 @@ pub use crate::failures::{
     sweep_serves_every_shard_within_two_runs, unsaveable_record_is_422,
 };
 pub use crate::long_ticket::ten_thousand_comments_stay_small;
+pub use crate::on_time::announced_on_time;
 
 /// A webhook service over `store` whose clock the test moves.
 pub fn service<S: TicketStore>(store: S) -> (WebhookService<S>, Arc<ManualClock>) {

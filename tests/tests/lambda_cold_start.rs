@@ -55,7 +55,8 @@ async fn functions_start_from_environment_and_aws_secrets() {
         &format!(
             "tenants:\n  acme:\n    policy: policy.yaml\n    vendors:\n      \
              canonical: {{secret_ssm: {canonical_param}}}\n      \
-             zendesk: {{secret_arn: {zendesk_secret}}}\n"
+             zendesk: {{secret_arn: {zendesk_secret}}}\n    \
+             read_token_arn: sla-tracker-read/only-read-api-reads-this\n"
         ),
     );
 
@@ -74,7 +75,8 @@ async fn functions_start_from_environment_and_aws_secrets() {
         "environment variable SLA_TABLE_NAME: is required but not set"
     );
 
-    // Everything set: the webhook function starts with its secrets and answers a request
+    // Everything set: the webhook function starts with its secrets (not the tenant's read
+    // token, which does not exist here: only read-api fetches it) and answers a request
     // signed with the Parameter Store secret.
     set("SLA_TABLE_NAME", &table);
     set("SLA_DUE_SHARDS", "4");

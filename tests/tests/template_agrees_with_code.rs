@@ -10,16 +10,20 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde_json::{json, Value};
+use sla_app::reads::ReadRoute;
 use sla_app::Route;
+use sla_core::sla_event::METRICS;
 use sla_helpdesk::{SecretSource, SecretUnavailable, Vendor};
 use sla_lambda::config::{
-    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_TABLE_NAME,
-    ENV_TENANTS_FILE, SWEEP_IAM_ACTIONS, SWEEP_REQUIRED_ENV, WEBHOOK_IAM_ACTIONS,
-    WEBHOOK_REQUIRED_ENV,
+    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_READ_TOKEN,
+    ENV_READ_TOKEN_ARN, ENV_TABLE_NAME, ENV_TENANTS_FILE, READ_IAM_ACTIONS, READ_REQUIRED_ENV,
+    SWEEP_IAM_ACTIONS, SWEEP_REQUIRED_ENV, WEBHOOK_IAM_ACTIONS, WEBHOOK_REQUIRED_ENV,
 };
 use sla_lambda::emf::{ALARMED as ALARMED_METRICS, NAMESPACE as METRICS_NAMESPACE};
 use sla_lambda::env::DEFAULT_EVENT_SOURCE;
-use sla_store::dynamodb::{attr, DEAD_LETTER_INDEX, DUE_INDEX};
+use sla_store::dynamodb::{
+    attr, queue_index, slot_attributes, DEAD_LETTER_INDEX, DONE_INDEX, DUE_INDEX,
+};
 use sla_store::DEFAULT_SHARDS;
 
 /// Lambda's runtime writes the function's logs with these; the function's code calls no
@@ -29,6 +33,49 @@ const LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
 /// Where Lambda unpacks layers; the config layer's files appear under it.
 const LAYER_MOUNT: &str = "/opt/";
 
+/// The read function's binary (and its metrics' `Function` dimension).
+const READ_API: &str = sla_lambda::emf::functions::READ_API;
+
+/// The indexes the read function queries: each metric slot's queue index (the queue,
+/// the summary's open counts) and the completion index (the summary's outcomes).
+fn read_indexes() -> Vec<String> {
+    METRICS
+        .iter()
+        .map(|metric| queue_index(*metric))
+        .chain([DONE_INDEX.to_owned()])
+        .collect()
+}
+
+/// Paths the read service answers (the read API contract), with sample values: every
+/// one must reach `read-api` through a `GET` route of the template.
+const READ_PATHS: &[&str] = &[
+    "/tenants/acme/queue",
+    "/tenants/acme/summary",
+    "/tenants/acme/tickets/T-1",
+    "/tickets/acme/T-1",
+    "/dashboard/acme",
+    "/dashboard/assets/app.js",
+];
+
+/// The template parameters naming where a role may read secrets: a Secrets Manager name
+/// prefix and a Parameter Store path.
+struct SecretScope {
+    prefix: &'static str,
+    path: &'static str,
+}
+
+/// Webhook signing secrets (the webhook functions).
+const WEBHOOK_SECRETS: SecretScope = SecretScope {
+    prefix: "WebhookSecretsPrefix",
+    path: "WebhookParameterPath",
+};
+
+/// Read tokens (the read function), apart from the webhook secrets.
+const READ_TOKENS: SecretScope = SecretScope {
+    prefix: "ReadTokenSecretsPrefix",
+    path: "ReadTokenParameterPath",
+};
+
 /// What the code of one function needs from the template.
 struct FunctionContract {
     binary: &'static str,
@@ -36,6 +83,10 @@ struct FunctionContract {
     iam_actions: &'static [&'static str],
     /// `Some(created)` for a webhook function: whether its route is the `/created` one.
     webhook_created: Option<bool>,
+    /// The indexes its `dynamodb:Query` calls read.
+    query_indexes: fn() -> Vec<String>,
+    /// Where the secrets it reads live, if it reads any.
+    secrets: Option<SecretScope>,
 }
 
 const FUNCTIONS: &[FunctionContract] = &[
@@ -44,18 +95,32 @@ const FUNCTIONS: &[FunctionContract] = &[
         required_env: WEBHOOK_REQUIRED_ENV,
         iam_actions: WEBHOOK_IAM_ACTIONS,
         webhook_created: Some(true),
+        query_indexes: Vec::new,
+        secrets: Some(WEBHOOK_SECRETS),
     },
     FunctionContract {
         binary: "ticket-updated",
         required_env: WEBHOOK_REQUIRED_ENV,
         iam_actions: WEBHOOK_IAM_ACTIONS,
         webhook_created: Some(false),
+        query_indexes: Vec::new,
+        secrets: Some(WEBHOOK_SECRETS),
     },
     FunctionContract {
         binary: "sweep",
         required_env: SWEEP_REQUIRED_ENV,
         iam_actions: SWEEP_IAM_ACTIONS,
         webhook_created: None,
+        query_indexes: || vec![DUE_INDEX.to_owned()],
+        secrets: None,
+    },
+    FunctionContract {
+        binary: READ_API,
+        required_env: READ_REQUIRED_ENV,
+        iam_actions: READ_IAM_ACTIONS,
+        webhook_created: None,
+        query_indexes: read_indexes,
+        secrets: Some(READ_TOKENS),
     },
 ];
 
@@ -273,24 +338,39 @@ fn sub_regional_arn(service: &str, resource: &str) -> Value {
     json!({ "Fn::Sub": arn })
 }
 
-/// The only resource each code action may be granted on.
-fn expected_resource(template: &Value, action: &str) -> Value {
+/// The only resources each action the code of `contract` calls may be granted on.
+fn expected_resources(template: &Value, contract: &FunctionContract, action: &str) -> Vec<Value> {
     let (table, _) = single_resource(template, "AWS::DynamoDB::Table");
     let (bus, _) = single_resource(template, "AWS::Events::EventBus");
+    let secrets = || {
+        contract.secrets.as_ref().unwrap_or_else(|| {
+            panic!(
+                "{}: calls {action} but has no secret scope",
+                contract.binary
+            )
+        })
+    };
     match action {
-        "dynamodb:GetItem" | "dynamodb:PutItem" => get_att(table, "Arn"),
-        "dynamodb:Query" => json!({"Fn::Sub": format!("${{{table}.Arn}}/index/{DUE_INDEX}")}),
-        "events:PutEvents" => get_att(bus, "Arn"),
-        "secretsmanager:GetSecretValue" => {
-            sub_regional_arn("secretsmanager", "secret:${WebhookSecretsPrefix}*")
-        }
-        "ssm:GetParameter" => sub_regional_arn("ssm", "parameter/${WebhookParameterPath}/*"),
+        "dynamodb:GetItem" | "dynamodb:PutItem" => vec![get_att(table, "Arn")],
+        "dynamodb:Query" => (contract.query_indexes)()
+            .iter()
+            .map(|index| json!({"Fn::Sub": format!("${{{table}.Arn}}/index/{index}")}))
+            .collect(),
+        "events:PutEvents" => vec![get_att(bus, "Arn")],
+        "secretsmanager:GetSecretValue" => vec![sub_regional_arn(
+            "secretsmanager",
+            &format!("secret:${{{}}}*", secrets().prefix),
+        )],
+        "ssm:GetParameter" => vec![sub_regional_arn(
+            "ssm",
+            &format!("parameter/${{{}}}/*", secrets().path),
+        )],
         other => panic!("no expected resource for action {other}: add it to this test"),
     }
 }
 
 #[test]
-fn the_template_builds_exactly_the_three_functions() {
+fn the_template_builds_exactly_the_four_functions() {
     let template = template();
     let built: BTreeSet<String> = functions_by_binary(&template).into_keys().collect();
     let expected: BTreeSet<String> = FUNCTIONS.iter().map(|f| f.binary.to_owned()).collect();
@@ -321,6 +401,7 @@ fn the_template_sets_no_variable_the_code_does_not_read() {
         ENV_POLICY_FILE,
         ENV_EVENT_BUS,
         ENV_EVENT_SOURCE,
+        ENV_READ_TOKEN_ARN,
     ];
     let template = template();
     for contract in FUNCTIONS {
@@ -375,7 +456,11 @@ fn each_role_allows_exactly_the_actions_its_code_calls_on_its_own_resources() {
         let mut expected: BTreeSet<Grant> = contract
             .iam_actions
             .iter()
-            .map(|action| grant(action, &expected_resource(&template, action)))
+            .flat_map(|action| {
+                expected_resources(&template, contract, action)
+                    .into_iter()
+                    .map(move |resource| grant(action, &resource))
+            })
             .collect();
         expected.extend(
             LOG_ACTIONS
@@ -440,25 +525,11 @@ fn route_of(path: &str) -> Option<Route> {
 fn webhook_routes_are_the_ones_the_functions_serve() {
     let template = template();
     let (api, _) = single_resource(&template, "AWS::Serverless::HttpApi");
-    for contract in FUNCTIONS {
+    for contract in FUNCTIONS.iter().filter(|c| c.binary != READ_API) {
         let (id, function) = function(&template, contract.binary);
-        let routes: Vec<(String, Option<bool>)> = function["Properties"]["Events"]
-            .as_object()
+        let routes: Vec<(String, Option<bool>)> = http_routes(&id, &function, api)
             .into_iter()
-            .flat_map(|events| events.values())
-            .filter(|event| event["Type"] == "HttpApi")
-            .map(|event| {
-                let p = &event["Properties"];
-                assert_eq!(
-                    p["ApiId"],
-                    json!({"Ref": api}),
-                    "{id}: route on another API"
-                );
-                assert_eq!(p["PayloadFormatVersion"], "2.0", "{id}: payload version");
-                let path = p["Path"].as_str().unwrap_or_default();
-                let method = p["Method"].as_str().unwrap_or_default().to_owned();
-                (method, route_of(path).map(|r| r.created))
-            })
+            .map(|(method, path)| (method, route_of(&path).map(|r| r.created)))
             .collect();
         let expected: Vec<(String, Option<bool>)> = contract
             .webhook_created
@@ -472,28 +543,123 @@ fn webhook_routes_are_the_ones_the_functions_serve() {
     }
 }
 
+/// The (method, path) of each HTTP API route of function `id`, checking it is on `api`
+/// with payload format 2.0.
+fn http_routes(id: &str, function: &Value, api: &str) -> Vec<(String, String)> {
+    function["Properties"]["Events"]
+        .as_object()
+        .into_iter()
+        .flat_map(|events| events.values())
+        .filter(|event| event["Type"] == "HttpApi")
+        .map(|event| {
+            let p = &event["Properties"];
+            assert_eq!(
+                p["ApiId"],
+                json!({"Ref": api}),
+                "{id}: route on another API"
+            );
+            assert_eq!(p["PayloadFormatVersion"], "2.0", "{id}: payload version");
+            let text = |field: &str| p[field].as_str().unwrap_or_default().to_owned();
+            (text("Method"), text("Path"))
+        })
+        .collect()
+}
+
+/// Whether API Gateway matches `path` to `route`: `{name}` is one segment, a greedy
+/// `{name+}` one or more.
+fn route_matches(route: &str, path: &str) -> bool {
+    let mut pattern = route.split('/').filter(|s| !s.is_empty());
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    loop {
+        match (pattern.next(), segments.next()) {
+            (None, None) => return true,
+            (Some(p), Some(_)) if p.starts_with('{') && p.ends_with("+}") => return true,
+            (Some(p), Some(_)) if p.starts_with('{') && p.ends_with('}') => {}
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
+}
+
 #[test]
-fn each_webhook_route_has_its_own_throttle() {
+fn every_read_path_reaches_read_api_and_only_by_get() {
+    let template = template();
+    let (api, _) = single_resource(&template, "AWS::Serverless::HttpApi");
+    let (id, read_api) = function(&template, READ_API);
+    let routes = http_routes(&id, &read_api, api);
+    for (method, path) in &routes {
+        assert_eq!(method, "GET", "{id}: {path}: the read API is read-only");
+        assert!(
+            READ_PATHS.iter().any(|p| route_matches(path, p)),
+            "{id}: route {path} serves none of the read paths {READ_PATHS:?}"
+        );
+    }
+    for path in READ_PATHS {
+        assert!(
+            ReadRoute::from_path(path).is_some(),
+            "{path}: not a path the read service answers"
+        );
+        let reaching: Vec<&String> = routes
+            .iter()
+            .map(|(_, route)| route)
+            .filter(|route| route_matches(route, path))
+            .collect();
+        assert_eq!(reaching.len(), 1, "{id}: {path} is matched by {reaching:?}");
+    }
+    assert!(!route_matches("/tenants/{proxy+}", "/tenants"));
+    assert!(!route_matches(
+        "/tickets/{tenant}/{id}",
+        "/tickets/acme/T-1/x"
+    ));
+}
+
+#[test]
+fn read_api_gets_its_admin_token_from_a_secret_it_may_read() {
+    let template = template();
+    let (id, read_api) = function(&template, READ_API);
+    let env = environment(&template, &read_api);
+    assert!(
+        !env.contains_key(ENV_READ_TOKEN),
+        "{id}: {ENV_READ_TOKEN} would put the token in the function's configuration"
+    );
+    let secret = env[ENV_READ_TOKEN_ARN]["Ref"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{id}: {ENV_READ_TOKEN_ARN} must !Ref a secret"));
+    let resource = &resources(&template)[secret];
+    assert_eq!(resource["Type"], "AWS::SecretsManager::Secret", "{secret}");
+    let name = resource["Properties"]["Name"]["Fn::Sub"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        name.starts_with(&format!("${{{}}}", READ_TOKENS.prefix)),
+        "{secret}: name {name:?} is outside {}, which {id} may read",
+        READ_TOKENS.prefix
+    );
+    // Only read-api may read read tokens, and read-api no webhook secret.
+    for contract in FUNCTIONS.iter().filter(|c| c.binary != READ_API) {
+        let (other, resource) = function(&template, contract.binary);
+        let granted = grants(&template, &resource["Properties"]["Role"]);
+        assert!(
+            granted
+                .iter()
+                .all(|(_, resource)| !resource.contains(READ_TOKENS.prefix)
+                    && !resource.contains(READ_TOKENS.path)),
+            "{other}: may read read tokens"
+        );
+    }
+}
+
+#[test]
+fn each_route_has_its_own_throttle() {
     let template = template();
     let (api, resource) = single_resource(&template, "AWS::Serverless::HttpApi");
     let mut routes: Vec<String> = FUNCTIONS
         .iter()
         .flat_map(|contract| {
-            let (_, function) = function(&template, contract.binary);
-            let events = function["Properties"]["Events"].clone();
-            events
-                .as_object()
+            let (id, function) = function(&template, contract.binary);
+            http_routes(&id, &function, api)
                 .into_iter()
-                .flat_map(|events| events.values())
-                .filter(|event| event["Type"] == "HttpApi")
-                .map(|event| {
-                    let p = &event["Properties"];
-                    format!(
-                        "{} {}",
-                        p["Method"].as_str().unwrap_or_default(),
-                        p["Path"].as_str().unwrap_or_default()
-                    )
-                })
+                .map(|(method, path)| format!("{method} {path}"))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -505,7 +671,7 @@ fn each_webhook_route_has_its_own_throttle() {
     keys.sort();
     assert_eq!(
         keys, routes,
-        "{api}: RouteSettings keys are the webhook routes"
+        "{api}: RouteSettings keys are the functions' routes"
     );
     for (key, limits) in settings {
         for field in ["ThrottlingRateLimit", "ThrottlingBurstLimit"] {
@@ -539,13 +705,20 @@ fn the_table_has_the_layout_the_store_uses() {
             )
         })
         .collect();
-    let expected_types = BTreeMap::from([
+    let mut expected_types = BTreeMap::from([
         (attr::PK.to_owned(), "S".to_owned()),
         (attr::DUE_SHARD.to_owned(), "N".to_owned()),
         (attr::DUE_AT.to_owned(), "N".to_owned()),
         (attr::DEAD_SHARD.to_owned(), "N".to_owned()),
         (attr::DEAD_AT.to_owned(), "N".to_owned()),
+        (attr::DONE_PK.to_owned(), "S".to_owned()),
+        (attr::DONE_SK.to_owned(), "S".to_owned()),
     ]);
+    for metric in METRICS {
+        let (pk, sk, _) = slot_attributes(metric);
+        expected_types.insert(pk, "S".to_owned());
+        expected_types.insert(sk, "S".to_owned());
+    }
     assert_eq!(types, expected_types, "{id}: AttributeDefinitions");
     let index = json!({
         "IndexName": DUE_INDEX,
@@ -563,9 +736,39 @@ fn the_table_has_the_layout_the_store_uses() {
         ],
         "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TENANT, attr::TICKET_ID]},
     });
+    let done = json!({
+        "IndexName": DONE_INDEX,
+        "KeySchema": [
+            {"AttributeName": attr::DONE_PK, "KeyType": "HASH"},
+            {"AttributeName": attr::DONE_SK, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TICKET_ID, attr::READ]},
+    });
+    let mut expected = vec![index, dead_letters, done];
+    expected.extend(METRICS.iter().map(|metric| {
+        let (pk, sk, row) = slot_attributes(*metric);
+        json!({
+            "IndexName": queue_index(*metric),
+            "KeySchema": [
+                {"AttributeName": pk, "KeyType": "HASH"},
+                {"AttributeName": sk, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TICKET_ID, row]},
+        })
+    }));
+    let by_name = |indexes: Vec<Value>| -> BTreeMap<String, Value> {
+        indexes
+            .into_iter()
+            .map(|i| (i["IndexName"].as_str().unwrap_or_default().to_owned(), i))
+            .collect()
+    };
+    let declared = p["GlobalSecondaryIndexes"]
+        .as_array()
+        .expect("GlobalSecondaryIndexes")
+        .clone();
     assert_eq!(
-        p["GlobalSecondaryIndexes"],
-        json!([index, dead_letters]),
+        by_name(declared),
+        by_name(expected),
         "{id}: GlobalSecondaryIndexes"
     );
     let ttl = json!({"AttributeName": attr::EXPIRES_AT, "Enabled": true});
@@ -680,9 +883,9 @@ fn the_shipped_config_files_reach_the_functions() {
     }
 }
 
-/// Whether a webhook role of `template` may read `source` (its secret-path parameters at
-/// their defaults); `secret_env` needs no AWS permission.
-fn readable_by_webhook_roles(template: &Value, source: &SecretSource) -> Result<(), String> {
+/// Whether a role with secrets `scope` may read `source` (the scope's parameters at their
+/// defaults); `secret_env` needs no AWS permission.
+fn readable_in(template: &Value, scope: &SecretScope, source: &SecretSource) -> Result<(), String> {
     let default = |name: &str| {
         template["Parameters"][name]["Default"]
             .as_str()
@@ -692,14 +895,14 @@ fn readable_by_webhook_roles(template: &Value, source: &SecretSource) -> Result<
     match source {
         SecretSource::Env(_) => Ok(()),
         SecretSource::SecretsManager(id) => {
-            let prefix = default("WebhookSecretsPrefix");
+            let prefix = default(scope.prefix);
             let name = id.rsplit(":secret:").next().unwrap_or(id);
             name.starts_with(&prefix)
                 .then_some(())
                 .ok_or(format!("outside {prefix}*"))
         }
         SecretSource::Ssm(name) => {
-            let path = format!("/{}/", default("WebhookParameterPath"));
+            let path = format!("/{}/", default(scope.path));
             name.starts_with(&path)
                 .then_some(())
                 .ok_or(format!("outside {path}*"))
@@ -711,8 +914,20 @@ fn readable_by_webhook_roles(template: &Value, source: &SecretSource) -> Result<
 fn the_shipped_tenants_load_as_at_cold_start_with_readable_secrets() {
     let template = template();
     let config = workspace_root().join("infra/config/sla");
+    let file = sla_app::tenants::read_tenants_file(&config.join("tenants.yaml"))
+        .unwrap_or_else(|e| panic!("infra/config/sla: {e}"));
+    let read_tokens: Vec<&SecretSource> = file
+        .tenants()
+        .filter_map(|(_, tenant)| tenant.read_token.as_ref())
+        .collect();
     let resolver = |source: &SecretSource| {
-        readable_by_webhook_roles(&template, source)
+        // Read tokens are read by read-api's role, webhook secrets by the webhook roles.
+        let scope = if read_tokens.contains(&source) {
+            &READ_TOKENS
+        } else {
+            &WEBHOOK_SECRETS
+        };
+        readable_in(&template, scope, source)
             .map(|()| "a-signing-secret-of-enough-length".to_owned())
             .map_err(|reason| SecretUnavailable {
                 reason: format!("{source}: {reason}"),

@@ -1,6 +1,7 @@
-//! Read auth: with `SLA_READ_TOKEN` set, the read routes (`/tickets/...`, `/metrics`,
-//! `/_test/clock`) need `Authorization: Bearer <token>`; `/healthz` and the webhook routes
-//! (which verify each vendor's signature) stay open.
+//! The admin token: with `SLA_READ_TOKEN` set, `/metrics` and `/_test/clock` need
+//! `Authorization: Bearer <token>`. The read API (`/tenants/...`, `/tickets/...`) checks
+//! it and each tenant's own token itself ([`sla_app::reads`]); `/healthz`, the dashboard
+//! page and the webhook routes (which verify each vendor's signature) stay open.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,46 +10,44 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
-use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq as _;
 
 use super::json::json_error;
 
 /// The environment variable holding the read token.
 pub const TOKEN_ENV: &str = "SLA_READ_TOKEN";
 
-/// The expected bearer token, kept as its SHA-256 so comparisons take the same time
-/// whatever the length or content of the token presented.
+/// The expected bearer token, compared with [`sla_app::reads::auth::token_matches`] (the
+/// read API's comparison: constant time whatever the length or content presented).
 #[derive(Clone)]
 pub struct ReadToken {
-    digest: [u8; 32],
+    token: String,
+}
+
+/// The admin token from `SLA_READ_TOKEN`: `None` when unset; an error when set but blank.
+pub fn admin_token_from_env() -> anyhow::Result<Option<String>> {
+    match std::env::var(TOKEN_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            anyhow::bail!("{TOKEN_ENV} is not valid UTF-8")
+        }
+        Ok(token) if token.trim().is_empty() => {
+            anyhow::bail!("{TOKEN_ENV} is set but empty; unset it or give a token")
+        }
+        Ok(token) => Ok(Some(token)),
+    }
 }
 
 impl ReadToken {
-    /// The token from `SLA_READ_TOKEN`: `None` when unset; an error when set but blank.
-    pub fn from_env() -> anyhow::Result<Option<Self>> {
-        match std::env::var(TOKEN_ENV) {
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                anyhow::bail!("{TOKEN_ENV} is not valid UTF-8")
-            }
-            Ok(token) if token.trim().is_empty() => {
-                anyhow::bail!("{TOKEN_ENV} is set but empty; unset it or give a token")
-            }
-            Ok(token) => Ok(Some(Self::new(&token))),
-        }
-    }
-
-    fn new(token: &str) -> Self {
+    /// The expected token.
+    pub fn new(token: &str) -> Self {
         Self {
-            digest: Sha256::digest(token.as_bytes()).into(),
+            token: token.to_owned(),
         }
     }
 
     /// True when `presented` is the token (constant time).
     fn accepts(&self, presented: &str) -> bool {
-        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        digest.ct_eq(&self.digest).into()
+        sla_app::reads::auth::token_matches(self.token.as_bytes(), presented.as_bytes())
     }
 }
 
@@ -63,21 +62,18 @@ pub fn check_exposure(
         return Ok(());
     }
     anyhow::bail!(
-        "--listen {listen} is not a loopback address: set {TOKEN_ENV} so that /tickets and /metrics need a bearer token, or pass --public-read to serve them to anyone"
+        "--listen {listen} is not a loopback address: set {TOKEN_ENV} so that /tickets, /tenants and /metrics need a bearer token, or pass --public-read to serve them to anyone"
     )
 }
 
-/// Middleware for the read routes: 401 without the right bearer token.
+/// Middleware for the admin routes: 401 without the right bearer token.
 pub async fn require(
     State(token): State<Arc<ReadToken>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer);
+    let headers = sla_app::webhook::header_pairs(request.headers());
+    let presented = sla_app::reads::auth::bearer(&headers);
     if presented.is_some_and(|p| token.accepts(p)) {
         return next.run(request).await;
     }
@@ -92,14 +88,6 @@ pub async fn require(
     response
 }
 
-/// The credentials of a `Bearer` authorization (scheme case-insensitive).
-fn bearer(value: &str) -> Option<&str> {
-    let (scheme, credentials) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| credentials.trim())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,14 +99,6 @@ mod tests {
         assert!(!token.accepts("s3cret-toke"));
         assert!(!token.accepts("s3cret-token "));
         assert!(!token.accepts(""));
-    }
-
-    #[test]
-    fn bearer_credentials_are_parsed() {
-        assert_eq!(bearer("Bearer abc"), Some("abc"));
-        assert_eq!(bearer("bearer  abc "), Some("abc"));
-        assert_eq!(bearer("Basic abc"), None);
-        assert_eq!(bearer("Bearer"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod app;
 mod auth;
+mod autopilot;
 mod body_timeout;
 mod connection;
 mod json;
@@ -29,6 +30,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use sla_app::reads::ReadService;
 use sla_app::{Clock, ManualClock, SystemClock, Tenants, WebhookService};
 use sla_store::SqliteStore;
 
@@ -86,7 +88,7 @@ pub struct Args {
     #[arg(long)]
     trust_forwarded: bool,
     /// Allow listening on a non-loopback address without `SLA_READ_TOKEN`: anyone who
-    /// reaches the port can then read /tickets and /metrics.
+    /// reaches the port can then read /metrics and every tenant without a read token.
     #[arg(long)]
     public_read: bool,
     /// FOR TESTS ONLY: start a manual clock at this RFC 3339 instant and enable
@@ -119,7 +121,7 @@ fn init_logging() {
 }
 
 async fn serve(args: Args) -> anyhow::Result<()> {
-    let app = assemble(&args)?;
+    let app = assemble(&args).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("--listen {}: cannot listen", args.listen))?;
@@ -127,6 +129,8 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let sweeper = Arc::clone(&app.sweeper);
     let (stop_sweeps, sweeps_stopped) = tokio::sync::watch::channel(false);
     let sweeps = tokio::spawn(Arc::clone(&sweeper).run_every(args.sweep_every, sweeps_stopped));
+    let (stop_actions, actions_stopped) = tokio::sync::watch::channel(false);
+    let actions = tokio::spawn(Arc::clone(&app.autopilot).run(actions_stopped));
     log_start(&args, address);
     let metrics = Arc::clone(&app.metrics);
     let router = routes::router(app);
@@ -134,12 +138,14 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let _ = stop_sweeps.send(true);
     let _ = sweeps.await;
     final_sweep(&sweeper).await;
+    autopilot::stop(actions, stop_actions).await;
     Ok(())
 }
 
 /// Opens the configuration, the store and the events destination; any failure stops start-up.
-fn assemble(args: &Args) -> anyhow::Result<Arc<App>> {
-    let read_token = ReadToken::from_env()?;
+async fn assemble(args: &Args) -> anyhow::Result<Arc<App>> {
+    let admin_token = auth::admin_token_from_env()?;
+    let read_token = admin_token.as_deref().map(ReadToken::new);
     auth::check_exposure(args.listen, read_token.as_ref(), args.public_read)?;
     let tenants = Arc::new(load_tenants(args)?);
     let store =
@@ -148,19 +154,30 @@ fn assemble(args: &Args) -> anyhow::Result<Arc<App>> {
     let sink = CountingSink::open(&args.events, Arc::clone(&metrics))
         .with_context(|| format!("--events {}", args.events))?;
     let (clock, test_clock) = clocks(args.test_clock);
+    let feed = autopilot::Feed::open(&store, Arc::clone(&tenants), Arc::clone(&clock)).await?;
+    let sink = sink.with_autopilot(Arc::clone(&feed));
     let sweeper = Sweeper::new(
         store.clone(),
         sink,
         Arc::clone(&tenants),
         Arc::clone(&clock),
         Arc::clone(&metrics),
-    );
+    )
+    .on_time(test_clock.is_none());
+    let reads = ReadService::new(
+        store.clone(),
+        Arc::clone(&tenants),
+        Arc::clone(&clock),
+        admin_token,
+    )
+    .with_actions(Arc::new(feed.autopilot().ledger().clone()));
     Ok(Arc::new(App {
-        webhooks: WebhookService::new(store, Arc::clone(&tenants), Arc::clone(&clock)),
-        tenants,
+        webhooks: WebhookService::new(store, tenants, Arc::clone(&clock)),
+        reads,
         clock,
         test_clock,
         sweeper: Arc::new(sweeper),
+        autopilot: feed,
         metrics,
         max_body_bytes: args.max_body_bytes,
         body_timeout: args.body_timeout,

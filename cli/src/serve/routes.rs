@@ -3,22 +3,22 @@
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{middleware, Router};
 
 use super::app::App;
 use super::{auth, body_timeout, panics, reads, test_clock, webhooks};
 
-/// The server's routes over `app`: the read routes behind the read token (when set), every
+/// The server's routes over `app`: the read API and the dashboard (which check tokens
+/// themselves), `/metrics` and `/_test/clock` behind the admin token (when set), every
 /// route under the body timeout and the panic catcher.
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.max_body_bytes;
-    let mut reads = Router::new()
-        .route("/tickets/{tenant}/{id}", get(reads::ticket))
+    let mut admin = Router::new()
         .route("/metrics", get(reads::metrics))
         .route("/_test/clock", post(test_clock::change));
     if let Some(token) = &app.read_token {
-        reads = reads.route_layer(middleware::from_fn_with_state(
+        admin = admin.route_layer(middleware::from_fn_with_state(
             Arc::clone(token),
             auth::require,
         ));
@@ -30,7 +30,10 @@ pub fn router(app: Arc<App>) -> Router {
             post(webhooks::receive),
         )
         .route("/healthz", get(reads::healthz))
-        .merge(reads)
+        .route("/tenants/{*path}", any(reads::read_api))
+        .route("/tickets/{*path}", any(reads::read_api))
+        .route("/dashboard/{*path}", any(reads::read_api))
+        .merge(admin)
         .fallback(reads::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sla_core::SlaEvent;
 use sla_events::{EventSink, HttpSink, JsonLinesFileSink, PublishReport, SinkError, StdoutSink};
 
+use super::autopilot::Feed;
 use super::metrics::Metrics;
 use super::options::EventsTarget;
 
@@ -40,6 +41,8 @@ impl LocalSink {
 pub struct CountingSink {
     inner: LocalSink,
     metrics: Arc<Metrics>,
+    /// Receives what was published (the autopilot enqueues its actions).
+    autopilot: Option<Arc<Feed>>,
 }
 
 impl CountingSink {
@@ -48,7 +51,15 @@ impl CountingSink {
         Ok(Self {
             inner: LocalSink::open(target)?,
             metrics,
+            autopilot: None,
         })
+    }
+
+    /// This sink, handing what it publishes to the autopilot before it returns (so the
+    /// actions are in the ledger before the outbox forgets the events).
+    pub fn with_autopilot(mut self, feed: Arc<Feed>) -> Self {
+        self.autopilot = Some(feed);
+        self
     }
 }
 
@@ -66,6 +77,9 @@ impl EventSink for CountingSink {
                     .record_publish_failed(report.failed.len() as u64);
             }
             Err(_) => self.metrics.record_publish_failed(events.len() as u64),
+        }
+        if let (Some(feed), Ok(report)) = (&self.autopilot, &result) {
+            feed.accept(events, &report.published).await;
         }
         result
     }

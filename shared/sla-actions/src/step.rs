@@ -55,3 +55,22 @@ pub struct PlannedAction {
     /// What to do.
     pub step: ActionStep,
 }
+
+impl std::fmt::Display for ActionStep {
+    /// In words: `tag sla_at_risk`, `raise priority to high`, `note: ...`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActionStep::Tag(tag) => write!(f, "tag {tag}"),
+            ActionStep::Untag(tag) => write!(f, "untag {tag}"),
+            ActionStep::RaisePriority(priority) => write!(
+                f,
+                "raise priority to {}",
+                sla_core::policy::priority_name(priority)
+            ),
+            ActionStep::Assign(Assignee::Group(group)) => write!(f, "assign to group {group}"),
+            ActionStep::Assign(Assignee::Agent(agent)) => write!(f, "assign to agent {agent}"),
+            ActionStep::Note(text) => write!(f, "note: {text}"),
+            ActionStep::Notify { channel, text } => write!(f, "notify {channel}: {text}"),
+        }
+    }
+}

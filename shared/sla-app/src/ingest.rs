@@ -177,6 +177,7 @@ async fn ingest_ticket<S: TicketStore>(
         rec.sla.compact(settings.max_history);
         rec.due_at = record::due_at(&rec, advance.next_due, now);
         rec.expires_at = record::expires_at(&rec, settings.closed_ttl);
+        crate::read_index::refresh(&mut rec, policies, now);
         match store.save(&rec).await {
             Ok(_) => {
                 result.written = true;

@@ -8,11 +8,14 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod autopilot;
 pub mod clock;
 pub mod dead_letters;
 pub mod deliveries;
 pub mod ingest;
 pub mod policies;
+pub mod read_index;
+pub mod reads;
 pub mod record;
 pub mod retry;
 pub mod sweep;
@@ -23,6 +26,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use ingest::{ingest, IngestError, IngestSettings, TicketIngested, IGNORED_TOO_OLD};
 pub use policies::TenantPolicies;
 pub use retry::{PublishRetry, DEFAULT_MAX_PUBLISH_ATTEMPTS};
-pub use sweep::{oldest_lag, sweep, SweepError, SweepReport, SweepSettings};
+pub use sweep::{
+    oldest_lag, sweep, sweep_window, Lookahead, Pause, Sleep, SweepError, SweepReport,
+    SweepSettings, Window,
+};
 pub use tenants::{Tenants, TenantsError};
 pub use webhook::{HttpReply, HttpRequest, Route, WebhookService};

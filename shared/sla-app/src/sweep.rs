@@ -18,6 +18,10 @@
 //! A crash after 1 leaves claimed entries whose lease expires: a later sweep claims and
 //! publishes them (at-least-once). Two sweeps racing on one ticket: only one wins the
 //! claim write; the loser reloads, finds the entries claimed, and publishes nothing.
+//!
+//! On time: [`sweep_window`] runs this sweep, then visits each ticket falling due before
+//! the next run at its instant (see the `window` module), so an announcement is not late
+//! by up to one sweep interval.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -29,6 +33,10 @@ use sla_store::{DueTicket, StoreError, TicketKey, TicketRecord, TicketStore};
 use crate::policies::TenantPolicies;
 use crate::record;
 use crate::retry::{Attempts, ConflictRetry, PublishRetry};
+
+mod window;
+
+pub use window::{sweep_window, Lookahead, Pause, Sleep, Window};
 
 /// Tuning of `sweep`.
 #[derive(Debug, Clone, Copy)]
@@ -340,6 +348,7 @@ async fn record_and_claim<'p, S: TicketStore>(
         let events = claim(&mut rec, now, settings.lease);
         rec.due_at = record::due_at(&rec, advance.next_due, now);
         rec.expires_at = record::expires_at(&rec, settings.closed_ttl);
+        crate::read_index::refresh(&mut rec, policy, now);
         match store.save(&rec).await {
             Ok(version) => {
                 rec.version = version;
@@ -395,6 +404,7 @@ async fn settle<S: TicketStore>(
                 // `now`; anything new is queued for the next sweep).
                 let advance = rec.sla.advance(claim.policy, now);
                 record::enqueue(&mut rec, advance.new_events);
+                crate::read_index::refresh(&mut rec, claim.policy, now);
                 (rec, advance.next_due)
             }
         };

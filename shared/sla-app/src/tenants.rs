@@ -1,12 +1,13 @@
 //! Tenants: who may send what (vendor secrets and mappings) and which policy applies.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use sla_core::{PolicyError, PolicySet};
 use sla_helpdesk::{
-    resolve_tenants, ResolvedTenants, SecretResolver, SecretSource, SecretUnavailable, TenantsFile,
-    Vendor, VendorConfig,
+    resolve_tenants, ConfigError, ResolvedTenants, Secret, SecretResolver, SecretSource,
+    SecretUnavailable, TenantsFile, Vendor, VendorConfig,
 };
 
 use crate::policies::TenantPolicies;
@@ -16,6 +17,16 @@ use crate::policies::TenantPolicies;
 pub struct Tenants {
     vendors: ResolvedTenants,
     policies: TenantPolicies,
+    reads: BTreeMap<String, ReadAccess>,
+}
+
+/// A tenant's read-API settings: its token (resolved) and ticket URL template.
+#[derive(Debug, Clone, Default)]
+pub struct ReadAccess {
+    /// The token that reads this tenant's data only (`read_token_*`).
+    pub token: Option<Secret>,
+    /// The helpdesk URL of a ticket, `{id}` standing for its id (`ticket_url`).
+    pub ticket_url: Option<String>,
 }
 
 /// A tenants or policy file that cannot be used; start-up stops with this message.
@@ -46,7 +57,33 @@ pub enum TenantsError {
 impl Tenants {
     /// Tenants from resolved vendor settings and policies.
     pub fn new(vendors: ResolvedTenants, policies: TenantPolicies) -> Self {
-        Self { vendors, policies }
+        Self {
+            vendors,
+            policies,
+            reads: BTreeMap::new(),
+        }
+    }
+
+    /// These tenants with their read-API settings.
+    pub fn with_reads(mut self, reads: BTreeMap<String, ReadAccess>) -> Self {
+        self.reads = reads;
+        self
+    }
+
+    /// Whether `tenant` is configured.
+    pub fn has_tenant(&self, tenant: &str) -> bool {
+        self.vendors.tenant_names().any(|name| name == tenant) || self.reads.contains_key(tenant)
+    }
+
+    /// The read-API settings of `tenant` (none configured: the default).
+    pub fn read_access(&self, tenant: &str) -> Option<&ReadAccess> {
+        self.reads.get(tenant)
+    }
+
+    /// The API credentials and chat destinations of `tenant`, for the autopilot
+    /// executors (`sla-actions-http`); `None` for an unknown tenant.
+    pub fn actions(&self, tenant: &str) -> Option<&sla_helpdesk::TenantActionsConfig> {
+        self.vendors.actions(tenant)
     }
 
     /// The settings of `vendor` for `tenant`, if configured.
@@ -139,11 +176,41 @@ pub fn from_file(
 ) -> Result<Tenants, TenantsError> {
     let policies = load_policies(file, default_policy)?;
     let vendors = resolve_tenants(file, resolver)?;
-    let tenants = Tenants::new(vendors, policies);
+    let tenants = Tenants::new(vendors, policies).with_reads(resolve_reads(file, resolver)?);
     for warning in tenants.warnings() {
         tracing::warn!(%warning, "tenants file");
     }
     Ok(tenants)
+}
+
+/// Reads each tenant's read-API token and ticket URL template.
+pub fn resolve_reads(
+    file: &TenantsFile,
+    resolver: &dyn SecretResolver,
+) -> Result<BTreeMap<String, ReadAccess>, ConfigError> {
+    let mut reads = BTreeMap::new();
+    for (name, config) in file.tenants() {
+        let token = config
+            .read_token
+            .as_ref()
+            .map(|source| {
+                resolver
+                    .resolve(source)
+                    .map(Secret::new)
+                    .map_err(|e| ConfigError::Secret {
+                        field: format!("tenants.{name}.read_token"),
+                        secret: source.to_string(),
+                        reason: e.reason,
+                    })
+            })
+            .transpose()?;
+        let access = ReadAccess {
+            token,
+            ticket_url: config.ticket_url.clone(),
+        };
+        reads.insert(name.to_string(), access);
+    }
+    Ok(reads)
 }
 
 /// [`load`] with secrets read from environment variables (`secret_env`), for `sla serve`.
@@ -199,6 +266,42 @@ mod tests {
             "tenants.acme.vendors.canonical: cannot read secret secret_env SLA_TEST_UNSET_SECRET: \
              environment variable SLA_TEST_UNSET_SECRET is not set"
         );
+    }
+
+    #[test]
+    fn read_tokens_are_fetched_resolved_and_validated() {
+        let yaml = "tenants:\n  acme:\n    vendors:\n      canonical: {secret_env: HOOK}\n    \
+                    read_token_arn: arn:read\n    ticket_url: \"https://h.example/t/{id}\"\n  \
+                    globex:\n    vendors:\n      canonical: {secret_env: HOOK}\n";
+        let file = TenantsFile::from_yaml("tenants.yaml", yaml).unwrap();
+        let sources: Vec<String> = file
+            .secret_sources()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(sources, ["secret_env HOOK", "secret_arn arn:read"]);
+        let resolver = |source: &SecretSource| -> Result<String, SecretUnavailable> {
+            Ok(format!("value of {source}"))
+        };
+        let reads = resolve_reads(&file, &resolver).unwrap();
+        let acme = &reads["acme"];
+        assert_eq!(
+            acme.token.as_ref().map(|t| t.expose()),
+            Some(b"value of secret_arn arn:read".as_slice())
+        );
+        assert_eq!(acme.ticket_url.as_deref(), Some("https://h.example/t/{id}"));
+        assert!(reads["globex"].token.is_none() && reads["globex"].ticket_url.is_none());
+
+        let both = "tenants:\n  acme:\n    read_token_env: A\n    read_token_ssm: B\n";
+        let error = TenantsFile::from_yaml("tenants.yaml", both)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("at most one of read_token_env"), "{error}");
+        let bad_url = "tenants:\n  acme:\n    ticket_url: https://h.example/t/\n";
+        let error = TenantsFile::from_yaml("tenants.yaml", bad_url)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("tenants.acme.ticket_url"), "{error}");
     }
 
     #[test]

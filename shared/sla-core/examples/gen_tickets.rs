@@ -6,6 +6,9 @@
 //! cargo run --release -p sla-core --example gen_tickets -- --tickets 100000 --seed 1 > /tmp/1m.jsonl
 //! ```
 //!
+//! `--first N` numbers the tickets from N, so runs with distinct seeds and ranges
+//! concatenate into a bigger history without holding it all (`scripts/replay-memory.sh`).
+//!
 //! The week is Monday 23 to Sunday 29 November 2026 (Thanksgiving on Thursday 26 for the
 //! New York team). Tickets belong to two segments (enterprise, smb) and two groups (emea
 //! on Paris hours, americas on New York hours), with every priority, pending pauses,
@@ -57,12 +60,14 @@ impl Rng {
 struct Options {
     tickets: usize,
     seed: u64,
+    first: usize,
 }
 
 fn options() -> Options {
     let mut options = Options {
         tickets: 300,
         seed: 7,
+        first: 0,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -70,7 +75,8 @@ fn options() -> Options {
         match pair[0].as_str() {
             "--tickets" => options.tickets = value.parse().expect("--tickets N"),
             "--seed" => options.seed = value.parse().expect("--seed N"),
-            other => panic!("unknown option {other}; use --tickets N --seed N"),
+            "--first" => options.first = value.parse().expect("--first N"),
+            other => panic!("unknown option {other}; use --tickets N --seed N [--first N]"),
         }
     }
     options
@@ -298,7 +304,7 @@ fn main() {
     let mut rng = Rng(options.seed);
     let week = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
     let mut deliveries: Vec<(DateTime<Utc>, usize, TicketEvent)> = Vec::new();
-    for number in 0..options.tickets {
+    for number in options.first..options.first + options.tickets {
         for event in ticket(&mut rng, number, week) {
             // Webhooks arrive within seconds; a few minutes late now and then; some twice.
             let mut arrival = event.at + Duration::seconds(rng.range(0, 30));

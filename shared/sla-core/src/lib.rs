@@ -15,6 +15,7 @@ pub mod attributes;
 pub mod clock;
 pub mod duration;
 pub mod event;
+pub mod explain;
 pub mod policy;
 pub mod replay;
 pub mod schema;

@@ -107,20 +107,45 @@ pub fn replay_ticket(
 /// Events grouped per (tenant, ticket), in first-appearance order, each sorted by `at`
 /// (ties keep input order).
 pub fn group_by_ticket(events: Vec<TicketEvent>) -> Vec<Vec<TicketEvent>> {
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    let mut tickets: Vec<Vec<TicketEvent>> = Vec::new();
-    for event in events {
-        let key = (event.tenant.clone(), event.ticket_id.clone());
-        let slot = *index.entry(key).or_insert_with(|| {
-            tickets.push(Vec::new());
-            tickets.len() - 1
-        });
-        tickets[slot].push(event);
+    let numbered = (0..).zip(events).collect();
+    group_numbered(numbered)
+        .into_iter()
+        .map(|(_, events)| events)
+        .collect()
+}
+
+/// Groups (input position, event) pairs, given in any order, per (tenant, ticket):
+/// each ticket's events sorted by `at` (ties by position), the tickets ordered by the
+/// position of their first event, which comes with them.
+pub fn group_numbered(events: Vec<(u64, TicketEvent)>) -> Vec<(u64, Vec<TicketEvent>)> {
+    let mut slots = Vec::with_capacity(events.len());
+    let mut firsts: Vec<u64> = Vec::new();
+    {
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+        for (position, event) in &events {
+            let key = (event.tenant.as_str(), event.ticket_id.as_str());
+            let slot = *index.entry(key).or_insert(firsts.len());
+            match firsts.get_mut(slot) {
+                Some(first) => *first = (*first).min(*position),
+                None => firsts.push(*position),
+            }
+            slots.push(slot);
+        }
     }
-    for ticket in &mut tickets {
-        ticket.sort_by_key(|e| e.at);
+    let mut tickets: Vec<Vec<(u64, TicketEvent)>> = firsts.iter().map(|_| Vec::new()).collect();
+    for (slot, numbered) in slots.into_iter().zip(events) {
+        tickets[slot].push(numbered);
     }
-    tickets
+    let mut grouped: Vec<(u64, Vec<TicketEvent>)> = firsts
+        .into_iter()
+        .zip(tickets)
+        .map(|(first, mut events)| {
+            events.sort_by_key(|(position, e)| (e.at, *position));
+            (first, events.into_iter().map(|(_, e)| e).collect())
+        })
+        .collect();
+    grouped.sort_by_key(|(first, _)| *first);
+    grouped
 }
 
 /// Replays every ticket on all cores and maps each result with `finish` (on the worker
@@ -206,6 +231,22 @@ mod tests {
             .collect();
         // Ties keep input order (a2 before a1).
         assert_eq!(ids, vec![vec!["b1", "b2"], vec!["a2", "a1"]]);
+    }
+
+    #[test]
+    fn numbered_events_in_any_order_group_by_first_position() {
+        let grouped = group_numbered(vec![
+            (7, event("1", "a3", "2026-03-02T11:00:00Z")),
+            (2, event("2", "b1", "2026-03-02T09:00:00Z")),
+            (5, event("1", "a2", "2026-03-02T10:00:00Z")),
+            (4, event("1", "a1", "2026-03-02T10:00:00Z")),
+        ]);
+        let ids: Vec<(u64, Vec<&str>)> = grouped
+            .iter()
+            .map(|(first, t)| (*first, t.iter().map(|e| e.event_id.as_str()).collect()))
+            .collect();
+        // Ties in `at` go by position (a1 at 4 before a2 at 5).
+        assert_eq!(ids, vec![(2, vec!["b1"]), (4, vec!["a1", "a2", "a3"])]);
     }
 
     #[test]

@@ -199,6 +199,19 @@ impl TicketSla {
             .or_else(|| self.snapshot.as_ref().map(|s| s.at))
     }
 
+    /// The ticket's attributes after its latest event (the snapshot's, then the history's).
+    pub fn attributes(&self) -> TicketAttributes {
+        let mut attributes = self
+            .snapshot
+            .as_ref()
+            .map(|s| s.fold.attrs.clone())
+            .unwrap_or_default();
+        for event in &self.history {
+            attributes.apply(event);
+        }
+        attributes
+    }
+
     /// Before folding `history[..cut]` up to `point`: keeps only the id hashes a later
     /// duplicate check still needs, those of events stamped at `point` or later.
     fn keep_ids_at(&mut self, point: DateTime<Utc>, cut: usize) {

@@ -33,6 +33,9 @@ pub struct ApiShape {
     pub default_base_url: Option<&'static str>,
     /// Needs `admin_id` (Intercom: the admin the actions are performed as).
     pub admin_id: bool,
+    /// Also takes an OAuth app (`app_id_*` + `app_secret_*`, Help Scout's client
+    /// credentials flow) instead of a token.
+    pub oauth_app: bool,
 }
 
 /// The `api:` fields `vendor` needs; `None` for `canonical` (no helpdesk to call).
@@ -42,6 +45,7 @@ pub fn api_shape(vendor: Vendor) -> Option<ApiShape> {
         key,
         default_base_url,
         admin_id,
+        oauth_app: vendor == Vendor::HelpScout,
     };
     match vendor {
         Vendor::Zendesk | Vendor::Jira => Some(shape(true, "token", None, false)),
@@ -71,10 +75,13 @@ pub struct ApiEntry {
     pub base_url: String,
     /// Where the user's email is read from (Zendesk, Jira).
     pub email: Option<SecretSource>,
-    /// Where the API token (or Freshdesk API key) is read from.
+    /// Where the API token (or Freshdesk API key, or with `app_id` the OAuth app secret)
+    /// is read from.
     pub token: SecretSource,
     /// The admin actions are performed as (Intercom).
     pub admin_id: Option<String>,
+    /// Where the OAuth app id is read from (Help Scout client credentials).
+    pub app_id: Option<SecretSource>,
 }
 
 /// A vendor's resolved API access. `Debug` never prints the email or token.
@@ -84,10 +91,13 @@ pub struct ApiCredentials {
     pub base_url: String,
     /// The user's email (Zendesk, Jira).
     pub email: Option<Secret>,
-    /// The API token, OAuth access token or Freshdesk API key.
+    /// The API token, OAuth access token or Freshdesk API key; with `app_id`, the OAuth
+    /// app secret exchanged for access tokens.
     pub token: Secret,
     /// The admin actions are performed as (Intercom).
     pub admin_id: Option<String>,
+    /// The OAuth app id (Help Scout client credentials), if the token is an app secret.
+    pub app_id: Option<Secret>,
 }
 
 /// A chat destination before its secret is read.
@@ -169,20 +179,31 @@ pub(crate) fn resolve_actions(
     let mut config = TenantActionsConfig::default();
     for (vendor, entry) in apis {
         let at = format!("{field}.vendors.{vendor}.api");
-        let email = match &entry.email {
-            Some(source) => Some(read(source, at.clone())?),
-            None => None,
+        let optional = |source: &Option<SecretSource>| match source {
+            Some(source) => read(source, at.clone()).map(Some),
+            None => Ok(None),
         };
         let credentials = ApiCredentials {
-            token: read(&entry.token, at)?,
-            email,
+            email: optional(&entry.email)?,
+            app_id: optional(&entry.app_id)?,
+            token: read(&entry.token, at.clone())?,
             base_url: entry.base_url,
             admin_id: entry.admin_id,
         };
         config.api.insert(vendor, credentials);
     }
     for (name, entry) in channels {
-        let secret = read(entry.secret_source(), format!("{field}.channels.{name}"))?;
+        let at = format!("{field}.channels.{name}");
+        let secret = read(entry.secret_source(), at.clone())?;
+        let is_webhook = matches!(entry, ChannelEntry::Slack(_) | ChannelEntry::Teams(_));
+        if is_webhook && validate_url(secret.expose_str()).is_err() {
+            // The URL is the secret: say what is wrong without echoing it.
+            return Err(ConfigError::Secret {
+                field: at,
+                secret: entry.secret_source().to_string(),
+                reason: "the webhook URL must start with https://".to_string(),
+            });
+        }
         let channel = match entry {
             ChannelEntry::Slack(_) => Channel::Slack {
                 webhook_url: secret,
@@ -214,6 +235,12 @@ pub(crate) struct RawApi {
     api_key_env: Option<String>,
     api_key_arn: Option<String>,
     api_key_ssm: Option<String>,
+    app_id_env: Option<String>,
+    app_id_arn: Option<String>,
+    app_id_ssm: Option<String>,
+    app_secret_env: Option<String>,
+    app_secret_arn: Option<String>,
+    app_secret_ssm: Option<String>,
     admin_id: Option<String>,
 }
 
@@ -299,6 +326,21 @@ impl RawApi {
             (self.api_key_env, self.api_key_arn, self.api_key_ssm),
         )
         .map_err(here)?;
+        let app_id = one_source(
+            "app_id",
+            (self.app_id_env, self.app_id_arn, self.app_id_ssm),
+        )
+        .map_err(here)?;
+        let app_secret = one_source(
+            "app_secret",
+            (
+                self.app_secret_env,
+                self.app_secret_arn,
+                self.app_secret_ssm,
+            ),
+        )
+        .map_err(here)?;
+        let (token, app_id) = oauth_app(vendor, shape, token, app_id, app_secret).map_err(here)?;
         let (key, other) = if shape.key == "api_key" {
             (api_key, token.map(|_| "token"))
         } else {
@@ -338,7 +380,30 @@ impl RawApi {
             email,
             token,
             admin_id,
+            app_id,
         })
+    }
+}
+
+/// With `app_id_*` + `app_secret_*` (Help Scout only, instead of `token_*`), the app
+/// secret stands in the token's place: `(token, app_id)`.
+fn oauth_app(
+    vendor: Vendor,
+    shape: ApiShape,
+    token: Option<SecretSource>,
+    app_id: Option<SecretSource>,
+    app_secret: Option<SecretSource>,
+) -> Result<(Option<SecretSource>, Option<SecretSource>), String> {
+    match (app_id, app_secret) {
+        (None, None) => Ok((token, None)),
+        (Some(_), Some(_)) if !shape.oauth_app => {
+            Err(format!("{vendor} takes no app_id_* / app_secret_*"))
+        }
+        (Some(_), Some(_)) if token.is_some() => {
+            Err("either token_* or app_id_* with app_secret_*, not both".to_string())
+        }
+        (Some(id), Some(secret)) => Ok((Some(secret), Some(id))),
+        _ => Err("app_id_* and app_secret_* go together".to_string()),
     }
 }
 
@@ -453,6 +518,22 @@ mod tests {
     }
 
     #[test]
+    fn helpscout_takes_a_token_or_an_oauth_app() {
+        let app = raw_api("{app_id_env: ID, app_secret_ssm: /hs/secret}")
+            .validate(Vendor::HelpScout)
+            .unwrap();
+        assert_eq!(app.token, SecretSource::Ssm("/hs/secret".into()));
+        assert_eq!(app.app_id, Some(SecretSource::Env("ID".into())));
+        let both = raw_api("{token_env: T, app_id_env: ID, app_secret_env: S}");
+        assert!(both.validate(Vendor::HelpScout).is_err());
+        assert!(raw_api("{app_id_env: ID}")
+            .validate(Vendor::HelpScout)
+            .is_err());
+        let front = raw_api("{app_id_env: ID, app_secret_env: S}").validate(Vendor::Front);
+        assert!(front.unwrap_err().1.contains("takes no app_id"));
+    }
+
+    #[test]
     fn plain_http_is_refused_except_on_loopback() {
         assert!(validate_url("http://acme.zendesk.com").is_err());
         assert!(validate_url("http://localhost.evil.com").is_err());
@@ -514,7 +595,12 @@ tenants:
             ]
         );
         let resolver = |source: &SecretSource| -> Result<String, crate::SecretUnavailable> {
-            Ok(format!("value of {source}"))
+            Ok(match source {
+                SecretSource::Env(name) if name == "SLACK_LEADS" => {
+                    "https://hooks.slack.test/T/B/x".to_string()
+                }
+                other => format!("value of {other}"),
+            })
         };
         let resolved = resolve_tenants(&file, &resolver).unwrap();
         let actions = resolved.actions("acme").unwrap();
@@ -532,6 +618,31 @@ tenants:
     }
 
     #[test]
+    fn without_actions_names_and_resolves_only_the_webhook_secrets() {
+        use crate::tenants::{resolve_tenants, TenantsFile};
+        let file = TenantsFile::from_yaml("tenants.yaml", FILE)
+            .unwrap()
+            .without_actions();
+        let sources: Vec<String> = file
+            .secret_sources()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(sources, ["secret_env ZD_WEBHOOK"]);
+        let resolver = |source: &SecretSource| match source {
+            SecretSource::Env(name) if name == "ZD_WEBHOOK" => Ok("webhook".to_string()),
+            other => Err(crate::SecretUnavailable {
+                reason: format!("{other} must not be read"),
+            }),
+        };
+        let resolved = resolve_tenants(&file, &resolver).unwrap();
+        assert_eq!(
+            resolved.actions("acme"),
+            Some(&TenantActionsConfig::default())
+        );
+    }
+
+    #[test]
     fn an_unreadable_api_secret_names_its_field() {
         use crate::tenants::{resolve_tenants, TenantsFile};
         let file = TenantsFile::from_yaml("tenants.yaml", FILE).unwrap();
@@ -546,6 +657,26 @@ tenants:
             error.starts_with("tenants.acme.vendors.zendesk.api:"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_webhook_secret_that_is_not_an_https_url_stops_start_up_without_echoing_it() {
+        use crate::tenants::{resolve_tenants, TenantsFile};
+        let file = TenantsFile::from_yaml("tenants.yaml", FILE).unwrap();
+        let resolver = |source: &SecretSource| -> Result<String, crate::SecretUnavailable> {
+            Ok(match source {
+                SecretSource::Env(name) if name == "SLACK_LEADS" => {
+                    "http://hooks.test/T/B/x".into()
+                }
+                other => other.to_string(),
+            })
+        };
+        let error = resolve_tenants(&file, &resolver).unwrap_err().to_string();
+        assert!(
+            error.starts_with("tenants.acme.channels.support-leads:"),
+            "{error}"
+        );
+        assert!(!error.contains("hooks.test"), "{error}");
     }
 
     #[test]
@@ -567,6 +698,7 @@ tenants:
             email: Some(Secret::new("agent@acme.test")),
             token: Secret::new("tok-123"),
             admin_id: None,
+            app_id: None,
         };
         let channel = Channel::Slack {
             webhook_url: Secret::new("https://hooks.slack.com/services/T/B/xyz"),

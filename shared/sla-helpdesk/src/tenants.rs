@@ -125,7 +125,10 @@ impl TenantConfig {
     /// The secrets of its `api:` blocks and `channels:`, in file order.
     pub fn action_secret_sources(&self) -> Vec<&SecretSource> {
         let apis = self.vendors.values().filter_map(|entry| entry.api.as_ref());
-        let api_sources = apis.flat_map(|api| api.email.iter().chain(std::iter::once(&api.token)));
+        let api_sources = apis.flat_map(|api| {
+            let optional = api.email.iter().chain(api.app_id.iter());
+            optional.chain(std::iter::once(&api.token))
+        });
         let channel_sources = self.channels.values().map(ChannelEntry::secret_source);
         api_sources.chain(channel_sources).collect()
     }
@@ -188,6 +191,31 @@ impl TenantsFile {
             }
         }
         sources
+    }
+
+    /// This file without its autopilot settings (`api:` blocks, `channels:`): what a
+    /// function that never acts (the webhook functions) reads, so it fetches and resolves
+    /// only its own secrets and needs no access to the action secrets.
+    pub fn without_actions(&self) -> Self {
+        let mut file = self.clone();
+        for tenant in file.tenants.values_mut() {
+            tenant.channels.clear();
+            for entry in tenant.vendors.values_mut() {
+                entry.api = None;
+            }
+        }
+        file
+    }
+
+    /// This file without its read tokens (`read_token_*`): what a function that serves
+    /// no read route (the webhook functions) reads, so it needs no access to the read
+    /// tokens, which only `read-api` may read.
+    pub fn without_read_tokens(&self) -> Self {
+        let mut file = self.clone();
+        for tenant in file.tenants.values_mut() {
+            tenant.read_token = None;
+        }
+        file
     }
 
     /// All tenants, by name.

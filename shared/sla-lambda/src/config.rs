@@ -16,6 +16,13 @@ pub const ENV_EVENT_SOURCE: &str = "SLA_EVENT_SOURCE";
 /// Failed publishes of one event before it is dead-lettered (optional, default 20).
 pub const ENV_MAX_PUBLISH_ATTEMPTS: &str = "SLA_MAX_PUBLISH_ATTEMPTS";
 
+/// The read API's admin token, as a value (`read-api` needs it or [`ENV_READ_TOKEN_ARN`];
+/// the same variable as `sla serve`'s).
+pub const ENV_READ_TOKEN: &str = "SLA_READ_TOKEN";
+/// Secrets Manager secret (ARN or name) holding the read API's admin token (what the
+/// template sets for `read-api`).
+pub const ENV_READ_TOKEN_ARN: &str = "SLA_READ_TOKEN_ARN";
+
 /// Variables the webhook functions (`ticket-created`, `ticket-updated`) require.
 pub const WEBHOOK_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE];
 /// Variables the sweep function requires.
@@ -25,6 +32,18 @@ pub const SWEEP_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE, ENV_
 pub const WEBHOOK_IAM_ACTIONS: &[&str] = &[
     "dynamodb:GetItem",
     "dynamodb:PutItem",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+];
+/// Variables the read function requires, besides one of [`ENV_READ_TOKEN`] and
+/// [`ENV_READ_TOKEN_ARN`].
+pub const READ_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE];
+
+/// IAM actions the read function's code calls: ticket reads and index queries, and its
+/// read tokens (the admin token, tenants' `read_token_arn` / `read_token_ssm`).
+pub const READ_IAM_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:Query",
     "secretsmanager:GetSecretValue",
     "ssm:GetParameter",
 ];

@@ -17,6 +17,8 @@ pub mod names {
     pub const WEBHOOK_5XX: &str = "Webhook5xx";
     /// Webhooks whose ticket record could not be saved (answered 422).
     pub const UNSAVEABLE: &str = "UnsaveableRecords";
+    /// Read-API answers with a 5xx status (the store failed).
+    pub const READ_5XX: &str = "Read5xx";
 }
 
 /// The `Function` dimension of each function's metrics.
@@ -27,6 +29,8 @@ pub mod functions {
     pub const TICKET_UPDATED: &str = "ticket-updated";
     /// The scheduled sweep function.
     pub const SWEEP: &str = "sweep";
+    /// The read API and dashboard function.
+    pub const READ_API: &str = "read-api";
 }
 
 /// Every (metric, `Function` dimension) the template must alarm on.
@@ -38,6 +42,7 @@ pub const ALARMED: &[(&str, &str)] = &[
     (names::WEBHOOK_5XX, functions::TICKET_UPDATED),
     (names::UNSAVEABLE, functions::TICKET_CREATED),
     (names::UNSAVEABLE, functions::TICKET_UPDATED),
+    (names::READ_5XX, functions::READ_API),
 ];
 
 /// One metric value.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::config::{
     ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_MAX_PUBLISH_ATTEMPTS, ENV_POLICY_FILE,
-    ENV_TABLE_NAME, ENV_TENANTS_FILE,
+    ENV_READ_TOKEN, ENV_READ_TOKEN_ARN, ENV_TABLE_NAME, ENV_TENANTS_FILE,
 };
 use sla_app::DEFAULT_MAX_PUBLISH_ATTEMPTS;
 
@@ -46,6 +46,48 @@ pub struct SweepEnv {
     pub event_source: String,
     /// Failed publishes of one event before it is dead-lettered.
     pub max_publish_attempts: u32,
+}
+
+/// Where the read function's admin token comes from (exactly one is required: without an
+/// admin token, tenants with no token of their own would be readable by anyone).
+#[derive(Clone, PartialEq, Eq)]
+pub enum AdminToken {
+    /// The token itself ([`ENV_READ_TOKEN`]).
+    Value(String),
+    /// A Secrets Manager secret holding it ([`ENV_READ_TOKEN_ARN`]), fetched at cold start.
+    Secret(String),
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(_) => f.write_str("Value(<redacted>)"),
+            Self::Secret(id) => f.debug_tuple("Secret").field(id).finish(),
+        }
+    }
+}
+
+impl AdminToken {
+    /// Reads it through `var`: one of the two variables, not both.
+    pub fn read(var: &dyn Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+        match (
+            optional(var, ENV_READ_TOKEN),
+            optional(var, ENV_READ_TOKEN_ARN),
+        ) {
+            (Some(token), None) => Ok(Self::Value(token)),
+            (None, Some(id)) => Ok(Self::Secret(id)),
+            (Some(_), Some(_)) => Err(EnvError {
+                name: ENV_READ_TOKEN,
+                reason: format!("set it or {ENV_READ_TOKEN_ARN}, not both"),
+            }),
+            (None, None) => Err(EnvError {
+                name: ENV_READ_TOKEN_ARN,
+                reason: format!(
+                    "is required (or {ENV_READ_TOKEN}): the read API needs an admin token"
+                ),
+            }),
+        }
+    }
 }
 
 impl CommonEnv {
@@ -168,6 +210,27 @@ mod tests {
         ]);
         let err = SweepEnv::read(&e).unwrap_err().to_string();
         assert!(err.contains("SLA_MAX_PUBLISH_ATTEMPTS"), "{err}");
+    }
+
+    #[test]
+    fn admin_token_is_one_of_two_variables() {
+        let value = AdminToken::read(&env(&[("SLA_READ_TOKEN", " s3cret ")])).unwrap();
+        assert_eq!(value, AdminToken::Value("s3cret".into()));
+        assert_eq!(format!("{value:?}"), "Value(<redacted>)");
+        let arn = AdminToken::read(&env(&[("SLA_READ_TOKEN_ARN", "sla-tracker-read/admin")]));
+        assert_eq!(
+            arn.unwrap(),
+            AdminToken::Secret("sla-tracker-read/admin".into())
+        );
+        let none = AdminToken::read(&env(&[("SLA_READ_TOKEN", "  ")])).unwrap_err();
+        assert!(
+            none.to_string()
+                .starts_with("environment variable SLA_READ_TOKEN_ARN: is required"),
+            "{none}"
+        );
+        let both = env(&[("SLA_READ_TOKEN", "a"), ("SLA_READ_TOKEN_ARN", "b")]);
+        let err = AdminToken::read(&both).unwrap_err().to_string();
+        assert!(err.contains("not both"), "{err}");
     }
 
     #[test]

@@ -5,13 +5,16 @@
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use sla_app::{PublishRetry, SweepSettings, SystemClock, WebhookService};
+use sla_app::reads::ReadService;
+use sla_app::{PublishRetry, SweepSettings, SystemClock, Tenants, TenantsError, WebhookService};
 use sla_events::EventBridgeSink;
+use sla_helpdesk::{ResolvedTenants, SecretSource, TenantsFile};
 use sla_store::DynamoStore;
 
-use crate::env::{process_env, CommonEnv, EnvError, SweepEnv};
+use crate::config::ENV_READ_TOKEN_ARN;
+use crate::env::{process_env, AdminToken, CommonEnv, EnvError, SweepEnv};
 use crate::secrets::PrefetchedSecrets;
-use crate::{SweepFunction, WebhookFunction};
+use crate::{ReadFunction, SweepFunction, WebhookFunction};
 
 /// Why a function could not start.
 #[derive(Debug, thiserror::Error)]
@@ -31,12 +34,17 @@ pub async fn aws_config() -> SdkConfig {
 }
 
 /// Builds a webhook function (`ticket-created` or `ticket-updated`) from the environment.
+/// It fetches the webhook secrets only: never the autopilot's (`api:`, `channels:`),
+/// which only an actions function may read, nor the read tokens, which only `read-api`
+/// may read.
 pub async fn webhook_function(
     name: &'static str,
     aws: &SdkConfig,
 ) -> Result<WebhookFunction<DynamoStore>, InitError> {
     let env = CommonEnv::read(&process_env)?;
-    let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?;
+    let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?
+        .without_actions()
+        .without_read_tokens();
     let secrets = PrefetchedSecrets::fetch(&file, aws).await;
     let resolver = |source: &sla_helpdesk::SecretSource| secrets.get(source);
     let tenants = sla_app::tenants::from_file(&file, env.policy_file.as_deref(), &resolver)?;
@@ -75,4 +83,83 @@ pub async fn sweep_function(
         ..SweepSettings::default()
     };
     Ok(SweepFunction::new(store, sink, policies, Arc::new(SystemClock)).with_settings(settings))
+}
+
+/// Builds the read function (`read-api`) from the environment. It fetches only the read
+/// tokens (the admin token, each tenant's `read_token_*`), never the webhook secrets, and
+/// loads the policies (the ticket route explains each clock).
+pub async fn read_function(aws: &SdkConfig) -> Result<ReadFunction<DynamoStore>, InitError> {
+    read_function_from(&process_env, aws).await
+}
+
+/// [`read_function`] with the environment read through `var` (tests).
+pub async fn read_function_from(
+    var: &dyn Fn(&str) -> Option<String>,
+    aws: &SdkConfig,
+) -> Result<ReadFunction<DynamoStore>, InitError> {
+    let env = CommonEnv::read(var)?;
+    let admin = AdminToken::read(var)?;
+    let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?;
+    let admin_source = admin_secret_source(&admin);
+    let sources = read_token_sources(&file)
+        .into_iter()
+        .chain(admin_source.as_ref());
+    let secrets = PrefetchedSecrets::fetch_sources(sources, aws).await;
+    let admin_token = admin_token(admin, &secrets)?;
+    let tenants = read_tenants(&file, env.policy_file.as_deref(), &secrets)?;
+    let store = DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(aws),
+        env.table_name,
+        env.due_shards,
+    );
+    let clock = Arc::new(SystemClock);
+    let service = ReadService::new(store, Arc::new(tenants), clock, Some(admin_token));
+    Ok(ReadFunction::new(service))
+}
+
+/// The Secrets Manager secret holding the admin token, if it is kept there.
+fn admin_secret_source(admin: &AdminToken) -> Option<SecretSource> {
+    match admin {
+        AdminToken::Secret(id) => Some(SecretSource::SecretsManager(id.clone())),
+        AdminToken::Value(_) => None,
+    }
+}
+
+/// The admin token's value; an unreadable secret names the variable and the secret.
+fn admin_token(admin: AdminToken, secrets: &PrefetchedSecrets) -> Result<String, EnvError> {
+    match admin {
+        AdminToken::Value(token) => Ok(token),
+        AdminToken::Secret(id) => secrets
+            .get(&SecretSource::SecretsManager(id.clone()))
+            .map_err(|e| EnvError {
+                name: ENV_READ_TOKEN_ARN,
+                reason: format!("cannot read secret {id}: {e}"),
+            }),
+    }
+}
+
+/// Tenants for reading: policies and read tokens, no webhook vendors (their secrets are
+/// not the read function's to fetch).
+fn read_tenants(
+    file: &TenantsFile,
+    default_policy: Option<&std::path::Path>,
+    secrets: &PrefetchedSecrets,
+) -> Result<Tenants, TenantsError> {
+    let resolver = |source: &SecretSource| secrets.get(source);
+    let reads = sla_app::tenants::resolve_reads(file, &resolver)?;
+    let policies = sla_app::tenants::load_policies(file, default_policy)?;
+    Ok(Tenants::new(ResolvedTenants::default(), policies).with_reads(reads))
+}
+
+/// The read-token sources of `file`, each once.
+fn read_token_sources(file: &TenantsFile) -> Vec<&SecretSource> {
+    let mut sources: Vec<&SecretSource> = Vec::new();
+    for (_, tenant) in file.tenants() {
+        if let Some(token) = &tenant.read_token {
+            if !sources.contains(&token) {
+                sources.push(token);
+            }
+        }
+    }
+    sources
 }

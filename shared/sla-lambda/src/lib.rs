@@ -1,4 +1,4 @@
-//! Lambda glue shared by the three functions: requests and responses, configuration at
+//! Lambda glue shared by the four functions: requests and responses, configuration at
 //! cold start, secrets, metrics. Each function's `main` is a few lines over this crate.
 
 #![warn(missing_docs)]
@@ -13,9 +13,11 @@ pub mod emf;
 pub mod env;
 pub mod http;
 pub mod init;
+pub mod read;
 pub mod secrets;
 pub mod sweep;
 pub mod webhook;
 
+pub use read::ReadFunction;
 pub use sweep::SweepFunction;
 pub use webhook::WebhookFunction;

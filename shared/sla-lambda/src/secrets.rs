@@ -15,10 +15,18 @@ impl PrefetchedSecrets {
     /// Fetches every secret `file` names (`secret_env` from the environment, `secret_arn`
     /// from Secrets Manager, `secret_ssm` from Parameter Store, decrypted).
     pub async fn fetch(file: &TenantsFile, aws: &SdkConfig) -> Self {
+        Self::fetch_sources(file.secret_sources(), aws).await
+    }
+
+    /// Fetches each of `sources` (a function that needs only some of a file's secrets).
+    pub async fn fetch_sources<'a>(
+        sources: impl IntoIterator<Item = &'a SecretSource>,
+        aws: &SdkConfig,
+    ) -> Self {
         let secrets = aws_sdk_secretsmanager::Client::new(aws);
         let ssm = aws_sdk_ssm::Client::new(aws);
         let mut values: Vec<(SecretSource, Result<String, SecretUnavailable>)> = Vec::new();
-        for source in file.secret_sources() {
+        for source in sources {
             let value = match source {
                 SecretSource::Env(_) => EnvSecretResolver.resolve(source),
                 SecretSource::SecretsManager(id) => secrets_manager(&secrets, id).await,

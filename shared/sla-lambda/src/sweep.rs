@@ -1,11 +1,15 @@
-//! The sweep function: run on a schedule, publish what is due, report a summary.
+//! The sweep function: run on a schedule, publish what is due, then what falls due
+//! before the invocation's deadline (less [`DEADLINE_MARGIN`]) at its instant, and report
+//! a summary. With the template's timeout (75 s) and a one-minute schedule, each run
+//! covers until a few seconds after the next one starts; a run ends as soon as nothing
+//! more is planned, so the function is billed only while something falls due.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
-use sla_app::{Clock, SweepReport, SweepSettings, TenantPolicies};
+use sla_app::{Clock, Lookahead, Sleep, SweepReport, SweepSettings, TenantPolicies, Window};
 use sla_events::EventSink;
 use sla_store::TicketStore;
 
@@ -22,6 +26,13 @@ pub struct SweepFunction<S, K> {
     clock: Arc<dyn Clock>,
     settings: SweepSettings,
 }
+
+/// How the function waits for what falls due: the index read again every second while
+/// it waits, and no waiting once nothing is planned (Lambda bills the wait).
+pub const LOOKAHEAD: Lookahead = Lookahead {
+    rescan: Duration::from_secs(1),
+    wait_when_idle: false,
+};
 
 impl<S: TicketStore, K: EventSink> SweepFunction<S, K> {
     /// A sweep over `store`, publishing to `sink`.
@@ -49,13 +60,19 @@ impl<S: TicketStore, K: EventSink> SweepFunction<S, K> {
         let deadline_ms = event.context.deadline;
         let keep_going = move || time_left(deadline_ms) > DEADLINE_MARGIN;
         let now = self.clock.now();
-        let report = sla_app::sweep(
+        let window = Window {
+            clock: &*self.clock,
+            until: window_end(now, deadline_ms),
+            keep_going: &keep_going,
+            lookahead: LOOKAHEAD,
+        };
+        let report = sla_app::sweep_window(
             &self.store,
             &self.sink,
             &self.policies,
-            now,
-            &keep_going,
             &self.settings,
+            &window,
+            &Sleep,
         )
         .await?;
         tracing::info!(
@@ -71,6 +88,22 @@ impl<S: TicketStore, K: EventSink> SweepFunction<S, K> {
         emf::emit(emf::functions::SWEEP, &metrics(&report));
         Ok(report)
     }
+}
+
+/// Until when a run starting at `now` announces: the deadline less [`DEADLINE_MARGIN`],
+/// or `now` (no waiting) when the deadline is unknown.
+fn window_end(
+    now: chrono::DateTime<chrono::Utc>,
+    deadline_ms: u64,
+) -> chrono::DateTime<chrono::Utc> {
+    if deadline_ms == 0 {
+        return now;
+    }
+    let usable = time_left(deadline_ms).saturating_sub(DEADLINE_MARGIN);
+    chrono::Duration::from_std(usable)
+        .ok()
+        .and_then(|usable| now.checked_add_signed(usable))
+        .unwrap_or(now)
 }
 
 /// Time until the invocation's deadline (epoch milliseconds); unbounded when unknown.
@@ -116,4 +149,24 @@ pub fn metrics(report: &SweepReport) -> Vec<Metric<'static>> {
             unit: "Count",
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_waits_until_the_deadline_less_the_margin() {
+        let now = chrono::Utc::now();
+        assert_eq!(window_end(now, 0), now, "unknown deadline: no waiting");
+        let deadline = now + chrono::Duration::seconds(75);
+        let end = window_end(now, deadline.timestamp_millis() as u64);
+        let usable = (end - now).num_milliseconds();
+        assert!(
+            (60_000..=65_000).contains(&usable),
+            "about 65 s of a 75 s invocation: {usable} ms"
+        );
+        let past = (now - chrono::Duration::seconds(5)).timestamp_millis() as u64;
+        assert_eq!(window_end(now, past), now, "no time left: no waiting");
+    }
 }

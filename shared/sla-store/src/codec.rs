@@ -1,9 +1,11 @@
-//! The encoded form of a [`TicketRecord`] shared by every store: JSON text for the SLA
-//! state, the outbox and the dead letters, `due_at`/`dead_at` in epoch milliseconds,
-//! `expires_at` in epoch seconds.
+//! The encoded form of a [`TicketRecord`] shared by every store: the SLA state, the
+//! outbox and the dead letters in the compact encoding (`crate::compact`: a version byte,
+//! then compressed JSON; JSON text of older records still loads), `due_at`/`dead_at` in
+//! epoch milliseconds, `expires_at` in epoch seconds.
 
 use chrono::{DateTime, Utc};
 
+use crate::compact;
 use crate::{DeadLetter, OutboxEntry, StoreError, TicketKey, TicketRecord};
 
 /// DynamoDB's item size limit (400 KB), enforced by every store so local runs fail where
@@ -18,34 +20,30 @@ const NUMBER_BYTES: usize = 21;
 pub(crate) struct StoredRow {
     pub key: TicketKey,
     pub version: u64,
-    /// `TicketSla` as JSON.
-    pub sla: String,
-    /// `Vec<OutboxEntry>` as JSON.
-    pub outbox: String,
+    /// `TicketSla`, compact-encoded (JSON text in older records).
+    pub sla: Vec<u8>,
+    /// `Vec<OutboxEntry>`, compact-encoded (JSON text in older records).
+    pub outbox: Vec<u8>,
     pub due_at_ms: Option<i64>,
     pub expires_at_s: Option<i64>,
-    /// `Vec<DeadLetter>` as JSON; absent when there is none (and in first-format rows).
-    pub dead_letters: Option<String>,
+    /// `Vec<DeadLetter>`, compact-encoded; absent when there is none (and in
+    /// first-format rows).
+    pub dead_letters: Option<Vec<u8>>,
     /// The oldest dead letter's instant (epoch ms): the sparse dead-letter index key.
     pub dead_at_ms: Option<i64>,
+    /// `ReadIndex` as JSON; absent when empty (and in rows of older formats).
+    pub read: Option<String>,
 }
 
 impl StoredRow {
     /// Encodes `record` as it will be stored under `version`, refusing oversized items.
     pub fn encode(record: &TicketRecord, version: u64) -> Result<Self, StoreError> {
         let key = &record.key;
-        let sla = serde_json::to_string(&record.sla).map_err(|e| {
-            StoreError::corrupt(key, format!("field `sla` does not serialize: {e}"))
-        })?;
-        let outbox = serde_json::to_string(&record.outbox).map_err(|e| {
-            StoreError::corrupt(key, format!("field `outbox` does not serialize: {e}"))
-        })?;
+        let sla = encode_field(key, "sla", &record.sla)?;
+        let outbox = encode_field(key, "outbox", &record.outbox)?;
         let dead_letters = (!record.dead_letters.is_empty())
-            .then(|| serde_json::to_string(&record.dead_letters))
-            .transpose()
-            .map_err(|e| {
-                StoreError::corrupt(key, format!("field `dead_letters` does not serialize: {e}"))
-            })?;
+            .then(|| encode_field(key, "dead_letters", &record.dead_letters))
+            .transpose()?;
         let row = Self {
             key: key.clone(),
             version,
@@ -55,6 +53,7 @@ impl StoredRow {
             expires_at_s: record.expires_at.map(ceil_seconds),
             dead_letters,
             dead_at_ms: record.oldest_dead_letter().map(|at| at.timestamp_millis()),
+            read: crate::queue::encode_read(record)?,
         };
         row.check_size()?;
         Ok(row)
@@ -63,18 +62,9 @@ impl StoredRow {
     /// Decodes the stored fields, naming the field that is malformed.
     pub fn decode(self) -> Result<TicketRecord, StoreError> {
         let key = self.key;
-        let sla = serde_json::from_str(&self.sla).map_err(|e| {
-            StoreError::corrupt(
-                &key,
-                format!("field `sla` is not valid JSON of a TicketSla: {e}"),
-            )
-        })?;
-        let outbox: Vec<OutboxEntry> = serde_json::from_str(&self.outbox).map_err(|e| {
-            StoreError::corrupt(
-                &key,
-                format!("field `outbox` is not valid JSON of outbox entries: {e}"),
-            )
-        })?;
+        let sla = decode_field(&key, "sla", "a TicketSla", &self.sla)?;
+        let outbox: Vec<OutboxEntry> =
+            decode_field(&key, "outbox", "outbox entries", &self.outbox)?;
         let due_at = decode_instant(
             &key,
             "due_at",
@@ -86,14 +76,11 @@ impl StoredRow {
         })?;
         let dead_letters: Vec<DeadLetter> = match &self.dead_letters {
             None => Vec::new(),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
-                StoreError::corrupt(
-                    &key,
-                    format!("field `dead_letters` is not valid JSON of dead letters: {e}"),
-                )
-            })?,
+            Some(bytes) => decode_field(&key, "dead_letters", "dead letters", bytes)?,
         };
+        let read = crate::queue::decode_read(&key, self.read.as_deref())?;
         Ok(TicketRecord {
+            read,
             key,
             version: self.version,
             sla,
@@ -115,8 +102,10 @@ impl StoredRow {
             ("outbox", self.outbox.len()),
             (
                 "dead_letters",
-                self.dead_letters.as_ref().map_or(0, String::len),
+                self.dead_letters.as_ref().map_or(0, Vec::len),
             ),
+            ("read", self.read.as_ref().map_or(0, String::len)),
+            ("", crate::queue::index_bytes(self)),
         ];
         let numbers = [
             ("version", true),
@@ -147,6 +136,27 @@ impl StoredRow {
         }
         Ok(())
     }
+}
+
+/// `value` compact-encoded, naming `field` if it does not serialize.
+fn encode_field<T: serde::Serialize>(
+    key: &TicketKey,
+    field: &str,
+    value: &T,
+) -> Result<Vec<u8>, StoreError> {
+    compact::encode(value)
+        .map_err(|e| StoreError::corrupt(key, format!("field `{field}` does not serialize: {e}")))
+}
+
+/// The value of a stored field in either encoding, naming `field` and what it should hold.
+fn decode_field<T: serde::de::DeserializeOwned>(
+    key: &TicketKey,
+    field: &str,
+    what: &str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    compact::decode(bytes)
+        .map_err(|e| StoreError::corrupt(key, format!("field `{field}` is not {what}: {e}")))
 }
 
 /// Epoch milliseconds, rounded up so the sweep never looks before the instant.
@@ -242,7 +252,9 @@ mod tests {
     #[test]
     fn loads_rows_of_the_first_format() {
         let mut row = StoredRow::encode(&record(), 1).unwrap();
-        row.outbox = serde_json::json!([{ "event": first_format_event() }]).to_string();
+        row.outbox = serde_json::json!([{ "event": first_format_event() }])
+            .to_string()
+            .into_bytes();
         let rec = row.decode().unwrap();
         assert_eq!(rec.outbox[0].attempts, 0);
         assert_eq!(rec.outbox[0].last_error, None);
@@ -252,7 +264,7 @@ mod tests {
     #[test]
     fn names_the_corrupt_field() {
         let mut row = StoredRow::encode(&record(), 1).unwrap();
-        row.outbox = "{".into();
+        row.outbox = b"{".to_vec();
         let err = row.decode().unwrap_err().to_string();
         assert!(
             err.contains("acme/1") && err.contains("field `outbox`"),
@@ -263,7 +275,7 @@ mod tests {
     #[test]
     fn refuses_items_over_the_limit() {
         let mut row = StoredRow::encode(&record(), 1).unwrap();
-        row.sla = "x".repeat(MAX_ITEM_BYTES);
+        row.sla = vec![b'x'; MAX_ITEM_BYTES];
         let err = row.check_size().unwrap_err();
         assert!(matches!(err, StoreError::TooLarge { bytes, .. } if bytes > MAX_ITEM_BYTES));
     }

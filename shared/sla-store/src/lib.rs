@@ -14,8 +14,11 @@
 use std::future::Future;
 
 mod codec;
+pub mod compact;
 mod cursor;
+pub mod ledger;
 mod memory;
+pub mod queue;
 mod shard;
 #[cfg(feature = "testkit")]
 // Test support: a failed expectation there is a test failure, never a production path.
@@ -26,11 +29,25 @@ pub mod testkit;
 pub mod dynamodb;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "sqlite")]
+mod sqlite_index;
+#[cfg(feature = "sqlite")]
+mod sqlite_writer;
 
 pub use codec::MAX_ITEM_BYTES;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoStore;
+#[cfg(feature = "sqlite")]
+pub use ledger::SqliteLedger;
+pub use ledger::{
+    ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim, MemoryLedger,
+    NewAction,
+};
 pub use memory::MemoryStore;
+pub use queue::{
+    Completion, OpenCycle, OpenState, Outcome, QueueFilter, QueueItem, QueuePage, QueueQuery,
+    QueueStore, QueueWindow, ReadIndex, TicketCompletion,
+};
 pub use shard::{shard_of, DEFAULT_SHARDS};
 
 /// Partition key of a remembered delivery digest (`TENANT#<tenant>#DELIVERY#<digest>`).
@@ -141,6 +158,10 @@ pub struct TicketRecord {
     /// the first format).
     #[serde(default)]
     pub dead_letters: Vec<DeadLetter>,
+    /// The read projection (open cycles, recent completions) the read index is kept
+    /// from; empty in records of older formats.
+    #[serde(default)]
+    pub read: ReadIndex,
 }
 
 /// A due ticket found by `query_due`.
@@ -172,6 +193,7 @@ impl TicketRecord {
             due_at: None,
             expires_at: None,
             dead_letters: Vec::new(),
+            read: ReadIndex::default(),
         }
     }
 

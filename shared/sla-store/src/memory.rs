@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 
 use crate::codec::StoredRow;
 use crate::cursor::DueCursor;
+use crate::queue::{completions_of, decode_read, rows_of};
 use crate::{
-    delivery_key, shard_of, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey,
-    TicketRecord, TicketStore,
+    delivery_key, shard_of, DeadLetterPage, DuePage, DueTicket, QueueItem, QueuePage, QueueQuery,
+    QueueStore, ReadIndex, StoreError, TicketCompletion, TicketKey, TicketRecord, TicketStore,
 };
 
 /// Records kept in a map keyed by partition key; one shard unless built with
@@ -239,5 +240,43 @@ impl TicketStore for MemoryStore {
     async fn save_sweep_cursor(&self, shard: u32) -> Result<(), StoreError> {
         self.sweep_cursor.store(shard, Ordering::Relaxed);
         Ok(())
+    }
+}
+
+impl MemoryStore {
+    /// Each stored read index of `tenant`, with its ticket id.
+    fn read_indexes(&self, tenant: &str) -> Result<Vec<(String, ReadIndex)>, StoreError> {
+        let rows = self.lock();
+        rows.values()
+            .filter(|row| row.key.tenant == tenant)
+            .map(|row| {
+                let index = decode_read(&row.key, row.read.as_deref())?;
+                Ok((row.key.ticket_id.clone(), index))
+            })
+            .collect()
+    }
+}
+
+impl QueueStore for MemoryStore {
+    async fn query_queue(&self, query: &QueueQuery) -> Result<QueuePage, StoreError> {
+        let mut rows: Vec<(String, QueueItem)> = self
+            .read_indexes(&query.tenant)?
+            .iter()
+            .flat_map(|(ticket, index)| rows_of(ticket, index, query))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(QueuePage::of(rows, query.limit))
+    }
+
+    async fn query_completions(
+        &self,
+        tenant: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<TicketCompletion>, StoreError> {
+        Ok(self
+            .read_indexes(tenant)?
+            .iter()
+            .flat_map(|(ticket, index)| completions_of(ticket, index, since))
+            .collect())
     }
 }

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, the same row shape as the DynamoDB
 //! item (the outbox lives in the ticket's row, so it survives a crash before delivery).
-//! rusqlite is synchronous: calls run on tokio's blocking pool over a mutex'd connection.
+//! rusqlite is synchronous: reads run on tokio's blocking pool over a mutex'd connection;
+//! saves are group-committed by one writer thread (`sqlite_writer`).
 //! Files of the first format (without the dead-letter columns) are upgraded on open.
 
 use std::path::Path;
@@ -11,6 +12,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::codec::{ceil_seconds, StoredRow};
 use crate::cursor::DueCursor;
+use crate::queue::{QueuePage, QueueQuery, QueueStore, TicketCompletion};
+use crate::sqlite_index;
+use crate::sqlite_writer::GroupWriter;
 use crate::{
     delivery_key, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey, TicketRecord,
     TicketStore,
@@ -22,8 +26,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     tenant     TEXT NOT NULL,
     ticket_id  TEXT NOT NULL,
     version    INTEGER NOT NULL,
-    sla        TEXT NOT NULL,
-    outbox     TEXT NOT NULL,
+    sla        BLOB NOT NULL,
+    outbox     BLOB NOT NULL,
     due_at     INTEGER,
     expires_at INTEGER
 );
@@ -40,7 +44,11 @@ CREATE TABLE IF NOT EXISTS sweep_state (
 ";
 
 /// Columns added after the first format, with their type; added on open when missing.
-const ADDED_COLUMNS: &[(&str, &str)] = &[("dead_letters", "TEXT"), ("dead_at", "INTEGER")];
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("dead_letters", "BLOB"),
+    ("dead_at", "INTEGER"),
+    ("read_index", "TEXT"),
+];
 
 /// Indexes over the added columns (created once they exist).
 const ADDED_INDEXES: &str = "
@@ -52,40 +60,54 @@ CREATE INDEX IF NOT EXISTS tickets_expires_at ON tickets (expires_at) WHERE expi
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Saves, group-committed by one writer thread (see `sqlite_writer`).
+    writer: GroupWriter,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, in WAL mode, with the schema.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
-        let conn = Connection::open(path).map_err(|e| {
-            StoreError::Backend(format!("opening SQLite database {}: {e}", path.display()))
-        })?;
-        Self::init(conn)
+        let open = || {
+            Connection::open(path).map_err(|e| {
+                StoreError::Backend(format!("opening SQLite database {}: {e}", path.display()))
+            })
+        };
+        let conn = Arc::new(Mutex::new(Self::init(open()?)?));
+        // Saves get their own connection: WAL readers then run during a batch's fsync.
+        let writer = Arc::new(Mutex::new(configure(open()?)?));
+        Self::with_writer(conn, writer)
     }
 
     /// A private database that lives as long as the store (tests, replays).
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory()
             .map_err(|e| StoreError::Backend(format!("opening in-memory SQLite database: {e}")))?;
-        Self::init(conn)
+        let conn = Arc::new(Mutex::new(Self::init(conn)?));
+        Self::with_writer(Arc::clone(&conn), conn)
     }
 
-    fn init(conn: Connection) -> Result<Self, StoreError> {
-        // WAL lets readers run beside the writer; FULL syncs each commit so a recorded
-        // outbox survives power loss, not only a process crash.
+    fn with_writer(
+        conn: Arc<Mutex<Connection>>,
+        writer: Arc<Mutex<Connection>>,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn,
+            writer: GroupWriter::start(writer)?,
+        })
+    }
+
+    fn init(conn: Connection) -> Result<Connection, StoreError> {
+        // WAL lets readers run beside the writer.
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(backend("setting journal_mode=WAL"))?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(backend("setting synchronous=FULL"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(backend("setting busy_timeout"))?;
+        let conn = configure(conn)?;
         conn.execute_batch(SCHEMA)
             .map_err(backend("creating the tickets schema"))?;
+        conn.execute_batch(sqlite_index::SCHEMA)
+            .map_err(backend("creating the read index schema"))?;
         upgrade(&conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(conn)
     }
 
     /// Runs `f` with the connection on the blocking pool.
@@ -102,6 +124,16 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Backend(format!("SQLite task failed: {e}")))?
     }
+}
+
+/// Settings of every connection: FULL syncs each commit so a recorded outbox survives
+/// power loss, not only a process crash.
+fn configure(conn: Connection) -> Result<Connection, StoreError> {
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(backend("setting synchronous=FULL"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(backend("setting busy_timeout"))?;
+    Ok(conn)
 }
 
 fn backend(doing: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
@@ -129,23 +161,25 @@ fn upgrade(conn: &Connection) -> Result<(), StoreError> {
 }
 
 fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, StoreError> {
-    conn.query_row(
-        "SELECT version, sla, outbox, due_at, expires_at, dead_letters, dead_at
-         FROM tickets WHERE pk = ?1",
-        params![key.partition_key()],
-        |row| {
-            Ok(StoredRow {
-                key: key.clone(),
-                version: row.get(0)?,
-                sla: row.get(1)?,
-                outbox: row.get(2)?,
-                due_at_ms: row.get(3)?,
-                expires_at_s: row.get(4)?,
-                dead_letters: row.get(5)?,
-                dead_at_ms: row.get(6)?,
-            })
-        },
-    )
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT version, sla, outbox, due_at, expires_at, dead_letters, dead_at, read_index
+             FROM tickets WHERE pk = ?1",
+        )
+        .map_err(backend("preparing the ticket load"))?;
+    stmt.query_row(params![key.partition_key()], |row| {
+        Ok(StoredRow {
+            key: key.clone(),
+            version: row.get(0)?,
+            sla: required_bytes(row, 1)?,
+            outbox: required_bytes(row, 2)?,
+            due_at_ms: row.get(3)?,
+            expires_at_s: row.get(4)?,
+            dead_letters: field_bytes(row, 5)?,
+            dead_at_ms: row.get(6)?,
+            read: row.get(7)?,
+        })
+    })
     .optional()
     .map_err(|e| match e {
         rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) => {
@@ -155,14 +189,49 @@ fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, Sto
     })
 }
 
-/// Inserts (expected version 0) or updates (expected version n) `row`; returns rows changed.
+/// A state column's bytes: a BLOB (compact encoding) or TEXT (JSON of older rows).
+fn field_bytes(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<Vec<u8>>> {
+    use rusqlite::types::ValueRef;
+    match row.get_ref(index)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Ok(Some(bytes.to_vec())),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            index,
+            format!("column {index}"),
+            other.data_type(),
+        )),
+    }
+}
+
+/// Same as [`field_bytes`], for a column that must hold a value.
+fn required_bytes(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<u8>> {
+    field_bytes(row, index)?.ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(
+            index,
+            format!("column {index}"),
+            rusqlite::types::Type::Null,
+        )
+    })
+}
+
+/// Inserts a ticket never stored (`ON CONFLICT DO NOTHING`: 0 rows when it exists).
+const INSERT_TICKET: &str =
+    "INSERT INTO tickets (pk, tenant, ticket_id, version, sla, outbox, due_at, expires_at,
+             dead_letters, dead_at, read_index)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (pk) DO NOTHING";
+
+/// Updates a ticket if its stored version is the one read (`?9`).
+const UPDATE_TICKET: &str =
+    "UPDATE tickets SET tenant = ?2, ticket_id = ?3, version = ?4, sla = ?5, outbox = ?6,
+             due_at = ?7, expires_at = ?8, dead_letters = ?10, dead_at = ?11, read_index = ?12
+             WHERE pk = ?1 AND version = ?9";
+
+/// Inserts (expected version 0) or updates (expected version n) `row` with cached
+/// statements; returns rows changed.
 fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize, StoreError> {
     let result = if expected == 0 {
-        conn.execute(
-            "INSERT INTO tickets (pk, tenant, ticket_id, version, sla, outbox, due_at, expires_at,
-             dead_letters, dead_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (pk) DO NOTHING",
-            params![
+        conn.prepare_cached(INSERT_TICKET).and_then(|mut stmt| {
+            stmt.execute(params![
                 row.key.partition_key(),
                 row.key.tenant,
                 row.key.ticket_id,
@@ -173,14 +242,12 @@ fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize,
                 row.expires_at_s,
                 row.dead_letters,
                 row.dead_at_ms,
-            ],
-        )
+                row.read,
+            ])
+        })
     } else {
-        conn.execute(
-            "UPDATE tickets SET tenant = ?2, ticket_id = ?3, version = ?4, sla = ?5, outbox = ?6,
-             due_at = ?7, expires_at = ?8, dead_letters = ?10, dead_at = ?11
-             WHERE pk = ?1 AND version = ?9",
-            params![
+        conn.prepare_cached(UPDATE_TICKET).and_then(|mut stmt| {
+            stmt.execute(params![
                 row.key.partition_key(),
                 row.key.tenant,
                 row.key.ticket_id,
@@ -192,8 +259,9 @@ fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize,
                 expected,
                 row.dead_letters,
                 row.dead_at_ms,
-            ],
-        )
+                row.read,
+            ])
+        })
     };
     result.map_err(backend("saving a ticket"))
 }
@@ -263,8 +331,17 @@ impl TicketStore for SqliteStore {
         let new_version = record.version.saturating_add(1);
         let row = StoredRow::encode(record, new_version)?;
         let expected = record.version;
+        let index = record.read.clone();
         let changed = self
-            .with_conn(move |conn| write_row(conn, &row, expected))
+            .writer
+            .save(Box::new(move |conn| {
+                // Runs in a savepoint of the writer's batch transaction.
+                let changed = write_row(conn, &row, expected)?;
+                if changed == 1 {
+                    sqlite_index::rewrite(conn, &row.key, &index)?;
+                }
+                Ok(changed)
+            }))
             .await?;
         if changed == 1 {
             Ok(new_version)
@@ -350,6 +427,7 @@ impl TicketStore for SqliteStore {
         self.with_conn(move |conn| {
             conn.execute("DELETE FROM deliveries WHERE expires_at <= ?1", [now_s])
                 .map_err(backend("deleting expired deliveries"))?;
+            sqlite_index::purge(conn, now_s)?;
             conn.execute(
                 "DELETE FROM tickets WHERE expires_at IS NOT NULL AND expires_at <= ?1",
                 [now_s],
@@ -425,4 +503,22 @@ fn dead_letter_page(
     });
     let tickets = page.into_iter().map(|(_, key, _)| key).collect();
     Ok(DeadLetterPage { tickets, cursor })
+}
+
+impl QueueStore for SqliteStore {
+    async fn query_queue(&self, query: &QueueQuery) -> Result<QueuePage, StoreError> {
+        let query = query.clone();
+        self.with_conn(move |conn| sqlite_index::queue_page(conn, &query))
+            .await
+    }
+
+    async fn query_completions(
+        &self,
+        tenant: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<TicketCompletion>, StoreError> {
+        let tenant = tenant.to_string();
+        self.with_conn(move |conn| sqlite_index::completions(conn, &tenant, since))
+            .await
+    }
 }

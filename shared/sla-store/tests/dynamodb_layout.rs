@@ -5,16 +5,52 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, BillingMode, KeyType, ProjectionType, TimeToLiveStatus,
 };
 use chrono::TimeDelta;
-use sla_store::dynamodb::{DEAD_LETTER_INDEX, DUE_INDEX};
+use sla_core::sla_event::METRICS;
+use sla_core::Metric;
+use sla_store::dynamodb::{queue_index, slot_attributes, DEAD_LETTER_INDEX, DONE_INDEX, DUE_INDEX};
+use sla_store::testkit::contract::open_cycle;
 use sla_store::testkit::contract::{now, sample_record};
 use sla_store::testkit::moto::{self, CallCounter};
 use sla_store::{shard_of, StoreError, TicketKey, TicketStore, DEFAULT_SHARDS};
+use sla_store::{QueueFilter, QueueQuery, QueueStore, QueueWindow, ReadIndex};
 
 fn keys(schema: &[aws_sdk_dynamodb::types::KeySchemaElement]) -> Vec<(String, KeyType)> {
     schema
         .iter()
         .map(|k| (k.attribute_name().to_owned(), k.key_type().clone()))
         .collect()
+}
+
+/// The queue GSIs (one per metric slot) and the completion GSI, with their projections.
+fn assert_read_indexes(indexes: &[aws_sdk_dynamodb::types::GlobalSecondaryIndexDescription]) {
+    let find = |name: &str| {
+        indexes
+            .iter()
+            .find(|i| i.index_name() == Some(name))
+            .expect("index exists")
+    };
+    for metric in METRICS {
+        let (pk, sk, row) = slot_attributes(metric);
+        let index = find(&queue_index(metric));
+        assert_eq!(
+            keys(index.key_schema()),
+            [(pk, KeyType::Hash), (sk, KeyType::Range)]
+        );
+        let projection = index.projection().expect("projection");
+        assert_eq!(projection.projection_type(), Some(&ProjectionType::Include));
+        assert_eq!(
+            projection.non_key_attributes(),
+            ["ticket_id".to_string(), row]
+        );
+    }
+    let done = find(DONE_INDEX);
+    assert_eq!(
+        keys(done.key_schema()),
+        [
+            ("done_pk".to_owned(), KeyType::Hash),
+            ("done_sk".to_owned(), KeyType::Range)
+        ]
+    );
 }
 
 #[tokio::test]
@@ -33,9 +69,22 @@ async fn table_has_the_fixed_layout() {
     assert_eq!(billing, Some(&BillingMode::PayPerRequest));
     let mut indexes = table.global_secondary_indexes().to_vec();
     indexes.sort_by(|a, b| a.index_name().cmp(&b.index_name()));
-    let [dead, due] = indexes.as_slice() else {
-        panic!("exactly two GSIs expected: {indexes:?}")
-    };
+    let names: Vec<&str> = indexes.iter().filter_map(|i| i.index_name()).collect();
+    assert_eq!(
+        names,
+        [
+            DEAD_LETTER_INDEX,
+            DONE_INDEX,
+            DUE_INDEX,
+            "queue-0",
+            "queue-1",
+            "queue-2",
+            "queue-3",
+            "queue-4"
+        ]
+    );
+    assert_read_indexes(&indexes);
+    let [dead, due] = [&indexes[0], &indexes[2]];
     for (index, name, shard, at) in [
         (due, DUE_INDEX, "due_shard", "due_at"),
         (dead, DEAD_LETTER_INDEX, "dead_shard", "dead_at"),
@@ -90,12 +139,9 @@ async fn item_attributes_follow_the_layout() {
         item["due_shard"],
         n(shard_of(&key, DEFAULT_SHARDS).to_string())
     );
-    let sla = item["sla"].as_s().expect("sla is a string");
-    assert!(
-        serde_json::from_str::<serde_json::Value>(sla).is_ok(),
-        "sla holds JSON"
-    );
-    let outbox = item["outbox"].as_s().expect("outbox is a string");
+    let sla = decoded(&item["sla"]);
+    assert!(sla.contains("\"history\":"), "sla holds a TicketSla: {sla}");
+    let outbox = decoded(&item["outbox"]);
     assert!(
         outbox.contains("pending-1"),
         "outbox holds the pending event: {outbox}"
@@ -139,7 +185,16 @@ async fn dead_letters_set_the_sparse_index_attributes() {
         item["dead_shard"],
         AttributeValue::N(shard_of(&key, DEFAULT_SHARDS).to_string())
     );
-    assert!(item["dead_letters"].as_s().unwrap().contains("dead-1"));
+    assert!(decoded(&item["dead_letters"]).contains("dead-1"));
+}
+
+/// A state attribute: binary, in the compact encoding; its JSON text.
+fn decoded(attribute: &AttributeValue) -> String {
+    let bytes = attribute.as_b().expect("state attributes are binary");
+    assert_eq!(bytes.as_ref()[0], sla_store::compact::VERSION_DEFLATE_V1);
+    sla_store::compact::to_json(bytes.as_ref())
+        .expect("compact encoding")
+        .to_string()
 }
 
 /// One request per load, per save (conflicting or not), per due page: no hidden reads and
@@ -201,4 +256,81 @@ async fn round_trips_per_operation() {
     assert_eq!(page.tickets.len(), 1);
     println!("due page: {:?}", counter.snapshot());
     assert_eq!(counter.count("Query"), 1);
+}
+
+/// The queue reads the queue GSIs with Query (one per metric slot without a metric
+/// filter, one with), never a Scan; a save writes the slot attributes.
+#[tokio::test]
+async fn the_queue_queries_its_indexes_and_never_scans() {
+    let counter = CallCounter::new();
+    let store = moto::fresh_store(moto::counted_dynamodb_client(&counter), DEFAULT_SHARDS).await;
+    for n in 0..4 {
+        let mut record = sample_record(&TicketKey::new("acme", format!("T{n}")));
+        record.read = ReadIndex {
+            open: vec![
+                open_cycle(Metric::FirstResponse, Some(10 * n), 600),
+                open_cycle(Metric::Resolution, Some(100 * n), 6000),
+            ],
+            completions: Vec::new(),
+        };
+        store.save(&record).await.unwrap();
+    }
+    let item = store
+        .client()
+        .get_item()
+        .table_name(store.table_name())
+        .key("pk", AttributeValue::S("TENANT#acme#TICKET#T1".into()))
+        .send()
+        .await
+        .unwrap()
+        .item()
+        .cloned()
+        .expect("item stored");
+    assert_eq!(item["q1_pk"], AttributeValue::S("QUEUE#acme".into()));
+    assert!(item["q1_sk"].as_s().unwrap().starts_with('D'));
+    assert!(
+        !item.contains_key("q0_pk"),
+        "sparse: no acknowledgement cycle"
+    );
+
+    counter.reset();
+    let query = |metric| QueueQuery {
+        tenant: "acme".into(),
+        window: QueueWindow::all(),
+        filter: QueueFilter {
+            metric,
+            ..QueueFilter::default()
+        },
+        limit: 3,
+    };
+    let page = store.query_queue(&query(None)).await.unwrap();
+    let rows: Vec<String> = page
+        .items
+        .iter()
+        .map(|i| format!("{}/{}", i.ticket_id, i.cycle.metric.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        ["T0/first_response", "T0/resolution", "T1/first_response"]
+    );
+    println!("queue page, no metric filter: {:?}", counter.snapshot());
+    assert_eq!((counter.count("Query"), counter.count("Scan")), (5, 0));
+
+    counter.reset();
+    store
+        .query_queue(&query(Some(Metric::Resolution)))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            counter.count("Query"),
+            counter.count("Scan"),
+            counter.total()
+        ),
+        (1, 0, 1)
+    );
+
+    counter.reset();
+    store.query_completions("acme", now()).await.unwrap();
+    assert_eq!((counter.count("Query"), counter.count("Scan")), (1, 0));
 }

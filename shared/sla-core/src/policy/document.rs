@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::actions::ActionRuleEntry;
 use crate::attributes::TicketAttributes;
 use crate::calendar::CalendarSpec;
 use crate::duration::{parse_duration, WarnThreshold};
@@ -46,6 +47,9 @@ pub struct PolicyDocument {
     /// request" macro) stops `acknowledgement` only.
     #[serde(default)]
     pub acknowledgement_tags: Vec<String>,
+    /// Autopilot rules for every policy (see `docs/autopilot.md`).
+    #[serde(default)]
+    pub actions: Vec<ActionRuleEntry>,
 }
 
 impl PolicyDocument {
@@ -154,6 +158,9 @@ pub struct PolicyEntry {
     /// Overrides the calendar's deadline rule for this policy.
     #[serde(default)]
     pub deadline_rule: Option<DeadlineRuleName>,
+    /// Autopilot rules of this policy, after the top-level ones.
+    #[serde(default)]
+    pub actions: Vec<ActionRuleEntry>,
 }
 
 /// The name of the built-in always-open calendar.

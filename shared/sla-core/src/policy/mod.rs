@@ -1,6 +1,7 @@
 //! Policy files: parsing, validation, matching tickets to a policy, and the lint
 //! warnings and target table `sla check` prints.
 
+pub mod actions;
 mod compile;
 mod diff;
 pub mod document;
@@ -26,6 +27,7 @@ pub use document::{
     ALWAYS_OPEN,
 };
 pub use lint::PolicyWarning;
+pub use locate::line_of;
 
 /// Why a policy file was rejected. Displays as one line naming the source, the line,
 /// the field and the reason.

@@ -35,6 +35,12 @@ pub mod attr {
     pub const DEAD_SHARD: &str = "dead_shard";
     /// The sweep cursor item's shard.
     pub const NEXT_SHARD: &str = "next_shard";
+    /// The encoded read index (open cycles, recent completions).
+    pub const READ: &str = "read";
+    /// The completion index's partition key (`DONE#<tenant>`).
+    pub const DONE_PK: &str = "done_pk";
+    /// The completion index's sort key (`<last completion ms>#<ticket>`).
+    pub const DONE_SK: &str = "done_sk";
 }
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -52,8 +58,8 @@ pub(crate) fn to_item(row: &StoredRow, shards: u32) -> Item {
             AttributeValue::S(row.key.ticket_id.clone()),
         ),
         (attr::VERSION.into(), number(row.version)),
-        (attr::SLA.into(), AttributeValue::S(row.sla.clone())),
-        (attr::OUTBOX.into(), AttributeValue::S(row.outbox.clone())),
+        (attr::SLA.into(), binary(&row.sla)),
+        (attr::OUTBOX.into(), binary(&row.outbox)),
     ]);
     if let Some(due) = row.due_at_ms {
         item.insert(attr::DUE_AT.into(), number(due));
@@ -63,11 +69,14 @@ pub(crate) fn to_item(row: &StoredRow, shards: u32) -> Item {
         item.insert(attr::EXPIRES_AT.into(), number(expires));
     }
     if let Some(dead) = &row.dead_letters {
-        item.insert(attr::DEAD_LETTERS.into(), AttributeValue::S(dead.clone()));
+        item.insert(attr::DEAD_LETTERS.into(), binary(dead));
     }
     if let Some(dead_at) = row.dead_at_ms {
         item.insert(attr::DEAD_AT.into(), number(dead_at));
         item.insert(attr::DEAD_SHARD.into(), number(shard_of(&row.key, shards)));
+    }
+    if let Some(read) = &row.read {
+        item.insert(attr::READ.into(), AttributeValue::S(read.clone()));
     }
     item
 }
@@ -80,13 +89,19 @@ pub(crate) fn from_item(key: &TicketKey, item: &Item) -> Result<StoredRow, Store
         version: read
             .number(attr::VERSION)?
             .ok_or_else(|| read.missing(attr::VERSION))?,
-        sla: read.string(attr::SLA)?,
-        outbox: read.string(attr::OUTBOX)?,
+        sla: read.bytes(attr::SLA)?,
+        outbox: read.bytes(attr::OUTBOX)?,
         due_at_ms: read.number(attr::DUE_AT)?,
         expires_at_s: read.number(attr::EXPIRES_AT)?,
-        dead_letters: read.optional_string(attr::DEAD_LETTERS)?,
+        dead_letters: read.optional_bytes(attr::DEAD_LETTERS)?,
         dead_at_ms: read.number(attr::DEAD_AT)?,
+        read: read.optional_string(attr::READ)?,
     })
+}
+
+/// A DynamoDB binary attribute (the compact-encoded state fields).
+fn binary(bytes: &[u8]) -> AttributeValue {
+    AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(bytes))
 }
 
 /// A DynamoDB number attribute.
@@ -109,6 +124,27 @@ impl ItemReader<'_> {
                 format!("attribute `{name}` is not a string"),
             )),
             None => Err(self.missing(name)),
+        }
+    }
+
+    /// A state field: binary (compact encoding) or a string (JSON of older items).
+    pub fn bytes(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        match self.item.get(name) {
+            Some(AttributeValue::B(blob)) => Ok(blob.as_ref().to_vec()),
+            Some(AttributeValue::S(text)) => Ok(text.as_bytes().to_vec()),
+            Some(_) => Err(StoreError::corrupt(
+                self.key,
+                format!("attribute `{name}` is neither binary nor a string"),
+            )),
+            None => Err(self.missing(name)),
+        }
+    }
+
+    /// Same as [`ItemReader::bytes`], for an attribute that may be absent.
+    pub fn optional_bytes(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.item.get(name) {
+            None => Ok(None),
+            Some(_) => self.bytes(name).map(Some),
         }
     }
 

@@ -2,6 +2,7 @@
 //! a sparse `due-index` GSI on (`due_shard`, `due_at`) for the sweep.
 
 mod item;
+mod queue;
 mod table;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
@@ -17,6 +18,7 @@ use crate::{
 };
 pub use item::attr;
 use item::{from_item, number, to_item, Item, ItemReader};
+pub use queue::{queue_index, slot_attributes, DONE_INDEX};
 pub use table::{create_table, DEAD_LETTER_INDEX, DUE_INDEX};
 
 /// A ticket store in one DynamoDB table (layout in the crate README section).
@@ -84,7 +86,7 @@ impl TicketStore for DynamoStore {
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(to_item(&row, self.shards)));
+            .set_item(Some(self.item_of(record, &row)?));
         // Attribute names go through placeholders so no reserved word can break the expression.
         let put = if record.version == 0 {
             put.condition_expression("attribute_not_exists(#pk)")
@@ -241,6 +243,13 @@ impl SparseIndex {
 }
 
 impl DynamoStore {
+    /// The item saved for `record` encoded as `row`, with its read index attributes.
+    fn item_of(&self, record: &TicketRecord, row: &StoredRow) -> Result<Item, StoreError> {
+        let mut item = to_item(row, self.shards);
+        item.extend(queue::index_attributes(&record.key, &record.read)?);
+        Ok(item)
+    }
+
     /// A consistent `GetItem` of `pk`.
     async fn get(&self, pk: String, operation: &str) -> Result<Option<Item>, StoreError> {
         let output = self

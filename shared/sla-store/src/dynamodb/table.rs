@@ -9,6 +9,9 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use sla_core::sla_event::METRICS;
+
+use super::queue::{queue_index, slot_attributes, DONE_INDEX};
 use super::{attr, sdk_failure};
 use crate::StoreError;
 
@@ -32,8 +35,14 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
     };
     let build =
         |e: BuildError| StoreError::Backend(format!("building CreateTable for {table_name}: {e}"));
-    client
-        .create_table()
+    let mut request = client.create_table();
+    for (name, gsi) in read_indexes().map_err(build)? {
+        request = request
+            .attribute_definitions(definition(&name.0, ScalarAttributeType::S).map_err(build)?)
+            .attribute_definitions(definition(&name.1, ScalarAttributeType::S).map_err(build)?)
+            .global_secondary_indexes(gsi);
+    }
+    request
         .table_name(table_name)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(definition(attr::PK, ScalarAttributeType::S).map_err(build)?)
@@ -85,6 +94,46 @@ fn sparse_index(name: &str, shard: &str, at: &str) -> Result<GlobalSecondaryInde
         .index_name(name)
         .key_schema(key(shard, KeyType::Hash)?)
         .key_schema(key(at, KeyType::Range)?)
+        .projection(projection)
+        .build()
+}
+
+/// A GSI with its (hash, range) attribute names.
+type NamedIndex = ((String, String), GlobalSecondaryIndex);
+
+/// The read index GSIs (a queue index per metric slot, the completion index).
+fn read_indexes() -> Result<Vec<NamedIndex>, BuildError> {
+    let mut indexes = Vec::new();
+    for metric in METRICS {
+        let (pk, sk, row) = slot_attributes(metric);
+        let gsi = included_index(&queue_index(metric), &pk, &sk, &[attr::TICKET_ID, &row])?;
+        indexes.push(((pk, sk), gsi));
+    }
+    let done = included_index(
+        DONE_INDEX,
+        attr::DONE_PK,
+        attr::DONE_SK,
+        &[attr::TICKET_ID, attr::READ],
+    )?;
+    indexes.push(((attr::DONE_PK.into(), attr::DONE_SK.into()), done));
+    Ok(indexes)
+}
+
+/// A GSI on (`hash`, `range`) projecting `attributes`.
+fn included_index(
+    name: &str,
+    hash: &str,
+    range: &str,
+    attributes: &[&str],
+) -> Result<GlobalSecondaryIndex, BuildError> {
+    let projection = Projection::builder()
+        .projection_type(ProjectionType::Include)
+        .set_non_key_attributes(Some(attributes.iter().map(|a| a.to_string()).collect()))
+        .build();
+    GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(hash, KeyType::Hash)?)
+        .key_schema(key(range, KeyType::Range)?)
         .projection(projection)
         .build()
 }

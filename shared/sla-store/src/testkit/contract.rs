@@ -13,6 +13,9 @@ use crate::{
     shard_of, DeadLetter, DueTicket, OutboxEntry, StoreError, TicketKey, TicketRecord, TicketStore,
 };
 
+mod queue;
+pub use queue::*;
+
 /// The instant the cases treat as "now".
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()
@@ -375,8 +378,23 @@ pub async fn corrupt_json_is_reported_as_corrupt<S: RawAccess>(store: Arc<S>) {
 /// A record over the item limit is refused with `TooLarge` and nothing is written.
 pub async fn oversized_record_is_refused<S: RawAccess>(store: Arc<S>) {
     let mut record = sample_record(&key(1));
-    let event = sample_event(&key(1), "bulk");
-    record.outbox = vec![OutboxEntry::new(event); 2_000];
+    // Distinct, incompressible entries: the stored encoding is compressed.
+    let mut noise = 0x9e37_79b9_7f4a_7c15_u64;
+    record.outbox = (0..2_000)
+        .map(|i| {
+            let mut entry = OutboxEntry::new(sample_event(&key(1), &format!("bulk-{i}")));
+            let error: String = (0..32)
+                .map(|_| {
+                    noise ^= noise << 13;
+                    noise ^= noise >> 7;
+                    noise ^= noise << 17;
+                    format!("{noise:016x}")
+                })
+                .collect();
+            entry.last_error = Some(error);
+            entry
+        })
+        .collect();
     let err = store
         .save(&record)
         .await

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::cursor::DueCursor;
 use crate::{
-    shard_of, DeadLetterPage, DuePage, DueTicket, StoreError, TicketKey, TicketRecord, TicketStore,
+    shard_of, DeadLetterPage, DuePage, DueTicket, QueuePage, QueueQuery, QueueStore, StoreError,
+    TicketCompletion, TicketKey, TicketRecord, TicketStore,
 };
 
 /// Wraps a store; `query_due` answers from an index view that lags behind saves. Until
@@ -177,6 +178,21 @@ impl<S: TicketStore> TicketStore for LaggingIndex<S> {
 
     async fn save_sweep_cursor(&self, shard: u32) -> Result<(), StoreError> {
         self.inner.save_sweep_cursor(shard).await
+    }
+}
+
+/// The read index is the inner store's (only the due index lags).
+impl<S: QueueStore> QueueStore for LaggingIndex<S> {
+    async fn query_queue(&self, query: &QueueQuery) -> Result<QueuePage, StoreError> {
+        self.inner.query_queue(query).await
+    }
+
+    async fn query_completions(
+        &self,
+        tenant: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<TicketCompletion>, StoreError> {
+        self.inner.query_completions(tenant, since).await
     }
 }
 

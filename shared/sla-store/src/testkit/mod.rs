@@ -6,6 +6,7 @@
 
 pub mod contract;
 mod lagging;
+pub mod ledger_contract;
 #[cfg(feature = "dynamodb")]
 pub mod moto;
 mod raw;
@@ -55,7 +56,13 @@ macro_rules! store_contract_tests {
             oversized_record_is_refused,
             dead_letters_round_trip_and_are_indexed,
             delivery_digests_are_new_once_per_window,
-            sweep_cursor_round_trips
+            sweep_cursor_round_trips,
+            queue_orders_by_deadline_then_paused,
+            queue_pages_with_a_cursor,
+            queue_windows_and_filters,
+            closed_cycles_leave_the_queue,
+            records_without_a_projection_are_not_listed,
+            completions_since_an_instant
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -64,6 +71,31 @@ macro_rules! store_contract_tests {
             async fn $case() {
                 let store = ::std::sync::Arc::new($make.await);
                 $crate::testkit::contract::$case(store).await;
+            }
+        )*
+    };
+}
+
+/// Generates one `#[tokio::test]` per action ledger contract case, each on a fresh ledger
+/// built by the async expression `$make`.
+#[macro_export]
+macro_rules! ledger_contract_tests {
+    ($make:expr) => {
+        $crate::ledger_contract_tests!(@cases $make;
+            enqueue_is_idempotent,
+            an_action_is_acquired_once,
+            a_lapsed_lease_is_due_again,
+            a_retry_waits_for_its_next_attempt,
+            dead_actions_are_listed_and_redriven,
+            concurrent_claims_acquire_once
+        );
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let ledger = ::std::sync::Arc::new($make.await);
+                $crate::testkit::ledger_contract::$case(ledger).await;
             }
         )*
     };
