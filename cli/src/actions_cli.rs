@@ -55,11 +55,7 @@ impl Target {
 
 /// Runs `sla actions`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(dispatch(args.action))
+    crate::admin_store::block_on(dispatch(args.action))
 }
 
 async fn dispatch(action: Action) -> anyhow::Result<ExitCode> {

@@ -2,13 +2,13 @@
 //! publishes, in the SQLite file of `sla serve` or the DynamoDB table of the Lambda
 //! deployment. Found through the stores' dead-letter index, never a table scan.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
 use sla_app::dead_letters::{self, Filter};
-use sla_store::{DynamoStore, SqliteStore, TicketStore, DEFAULT_SHARDS};
+use sla_store::TicketStore;
+
+use crate::admin_store::{block_on, with_store, StoreArgs};
 
 /// Arguments of `sla dead-letters`.
 #[derive(Debug, clap::Args)]
@@ -29,21 +29,8 @@ enum Action {
 /// Which store, and which dead letters.
 #[derive(Debug, clap::Args)]
 struct Target {
-    /// SQLite file of `sla serve` (its `--db`).
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "table",
-        conflicts_with = "table"
-    )]
-    db: Option<PathBuf>,
-    /// DynamoDB table of the Lambda deployment (region, credentials and
-    /// `AWS_ENDPOINT_URL` from the environment).
-    #[arg(long, value_name = "NAME")]
-    table: Option<String>,
-    /// Shards of the table's indexes (the functions' `SLA_DUE_SHARDS`).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_SHARDS, value_parser = clap::value_parser!(u32).range(1..=256))]
-    shards: u32,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Only this tenant's dead letters.
     #[arg(long)]
     tenant: Option<String>,
@@ -57,11 +44,7 @@ struct Target {
 
 /// Runs `sla dead-letters`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(dispatch(args.action))
+    block_on(dispatch(args.action))
 }
 
 async fn dispatch(action: Action) -> anyhow::Result<ExitCode> {
@@ -74,14 +57,10 @@ async fn dispatch(action: Action) -> anyhow::Result<ExitCode> {
         ticket_id: target.ticket.clone(),
         event_id: target.event_id.clone(),
     };
-    if let Some(path) = &target.db {
-        let store = SqliteStore::open(path).with_context(|| format!("--db {}", path.display()))?;
-        return act(&store, &filter, redrive).await;
-    }
-    let table = target.table.context("--db or --table is required")?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table, target.shards);
-    act(&store, &filter, redrive).await
+    with_store!(target.store.open().await?, |store| act(
+        &store, &filter, redrive
+    )
+    .await)
 }
 
 async fn act<S: TicketStore>(

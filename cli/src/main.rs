@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 mod actions;
 mod actions_cli;
+mod admin_store;
 mod calc;
 mod check;
 mod dead_letters;

@@ -2,12 +2,13 @@
 //! in a compact encoding (compressed, with a version byte); this decodes it, from the
 //! SQLite file of `sla serve` or the DynamoDB table of the Lambda deployment.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
-use sla_store::{DynamoStore, SqliteStore, TicketKey, TicketStore, DEFAULT_SHARDS};
+use sla_store::{TicketKey, TicketStore};
+
+use crate::admin_store::{block_on, with_store, StoreArgs};
 
 /// Arguments of `sla record`.
 #[derive(Debug, clap::Args)]
@@ -26,21 +27,8 @@ enum Action {
 /// Which store and which ticket.
 #[derive(Debug, clap::Args)]
 struct Target {
-    /// SQLite file of `sla serve` (its `--db`).
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "table",
-        conflicts_with = "table"
-    )]
-    db: Option<PathBuf>,
-    /// DynamoDB table of the Lambda deployment (region, credentials and
-    /// `AWS_ENDPOINT_URL` from the environment).
-    #[arg(long, value_name = "NAME")]
-    table: Option<String>,
-    /// Shards of the table's indexes (the functions' `SLA_DUE_SHARDS`).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_SHARDS, value_parser = clap::value_parser!(u32).range(1..=256))]
-    shards: u32,
+    #[command(flatten)]
+    store: StoreArgs,
     /// The ticket's tenant.
     tenant: String,
     /// The ticket's id.
@@ -49,24 +37,14 @@ struct Target {
 
 /// Runs `sla record`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     let Action::Show(target) = args.action;
-    runtime.block_on(show(target))
+    block_on(show(target))
 }
 
 async fn show(target: Target) -> anyhow::Result<ExitCode> {
     let key = TicketKey::new(&target.tenant, &target.ticket);
-    if let Some(path) = &target.db {
-        let store = SqliteStore::open(path).with_context(|| format!("--db {}", path.display()))?;
-        return print(&store, &key).await;
-    }
-    let table = target.table.context("--db or --table is required")?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table, target.shards);
-    print(&store, &key).await
+    with_store!(target.store.open().await?, |store| print(&store, &key)
+        .await)
 }
 
 async fn print<S: TicketStore>(store: &S, key: &TicketKey) -> anyhow::Result<ExitCode> {

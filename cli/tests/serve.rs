@@ -29,6 +29,27 @@ const START: &str = "2026-03-02T09:00:00Z";
 const START_EPOCH: i64 = 1_772_442_000;
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Reads `read()` every 20 ms until `accept` holds for what it read, and returns it; fails
+/// the test after [`WAIT`], showing `what` was awaited and the last reading.
+fn poll_until<T: std::fmt::Debug>(
+    what: &str,
+    read: impl Fn() -> T,
+    accept: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = read();
+        if accept(&value) {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; last seen: {value:#?}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A 24x7 policy: normal tickets must get a first response within 1 hour, warned at 75%.
 const POLICY: &str = "\
 policies:
@@ -79,18 +100,7 @@ impl Workspace {
 
     /// Waits until `accept` holds for the delivered events; returns them.
     fn wait_for_events(&self, what: &str, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let events = self.delivered();
-            if accept(&events) {
-                return events;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; delivered: {events:#?}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
+        poll_until(what, || self.delivered(), |events| accept(events))
     }
 
     /// Starts `sla serve` with the test clock at `clock` and `events` as destination.

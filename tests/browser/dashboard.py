@@ -26,12 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import sync_playwright
+
+from harness import launch, run_checks
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TENANT = "acme"
@@ -42,16 +43,6 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 TICKET_URL = "https://acme.example.com/agent/tickets/{id}"
 WAIT_S = 20
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 POLICY = """\
 policies:
   - name: standard
@@ -413,21 +404,6 @@ def test_a_phone_does_not_scroll_sideways(ctx):
     assert phone.errors == [], f"console errors: {phone.errors}"
 
 
-def run_checks(ctx):
-    passed = failed = 0
-    for name, test in globals().items():
-        if not name.startswith("test_"):
-            continue
-        try:
-            test(ctx)
-            passed += 1
-            print(f"ok   {name}")
-        except Exception:  # noqa: BLE001 - report every failure, then fail the run
-            failed += 1
-            print(f"FAIL {name}\n{traceback.format_exc()}")
-    return passed, failed
-
-
 def main():
     binary = sys.argv[1]
     artifacts = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else REPO / "target" / "test-artifacts")
@@ -440,11 +416,11 @@ def main():
             server.advance(5 * 60)
             server.replied("T-5")  # created at 09:00, answered at 09:05: first response met
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = launch(pw)
                 ctx = {"browser": browser, "server": server, "artifacts": artifacts}
                 ctx["desktop"] = Dashboard(browser, server, {"width": 1280, "height": 900})
                 ctx["desktop"].sign_in(TENANT_TOKEN)
-                passed, failed = run_checks(ctx)
+                passed, failed = run_checks(globals(), ctx)
                 browser.close()
         finally:
             server.stop()

@@ -16,25 +16,16 @@ import re
 import subprocess
 import sys
 import tempfile
-import traceback
 
 from playwright.sync_api import sync_playwright
+
+from harness import launch, run_checks
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EVENTS = REPO / "examples" / "tickets.jsonl"
 POLICY = REPO / "examples" / "policy.yaml"
 TICKET_URL = "https://acme.zendesk.com/agent/tickets/{ticket_id}"
 HOSTILE = '<img src=x onerror=console.error("xss")>'
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def sla(binary, *args):
@@ -151,7 +142,7 @@ def main():
         sla(binary, *common, str(hostile_history(tmp)), "--by", "group", "--format", "html", "--out", str(hostile_path))
         ctx = {"json": json.loads(sla(binary, *common, str(EVENTS), "--format", "json"))}
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = launch(pw)
             ctx["desktop"] = Page(browser, page_path, {"width": 1280, "height": 900})
             ctx["phone"] = Page(browser, page_path, {"width": 390, "height": 844})
             ctx["hostile"] = Page(browser, hostile_path, {"width": 1280, "height": 900})
@@ -159,17 +150,7 @@ def main():
             ctx["phone"].page.screenshot(path=str(artifacts / "report-phone.png"), full_page=True)
             ctx["pdf"] = artifacts / "report.pdf"
             ctx["desktop"].page.pdf(path=str(ctx["pdf"]), prefer_css_page_size=True, print_background=True)
-            passed = failed = 0
-            for name, test in globals().items():
-                if not name.startswith("test_"):
-                    continue
-                try:
-                    test(ctx)
-                    passed += 1
-                    print(f"ok   {name}")
-                except Exception:  # noqa: BLE001 - report every failure, then fail the run
-                    failed += 1
-                    print(f"FAIL {name}\n{traceback.format_exc()}")
+            passed, failed = run_checks(globals(), ctx)
             browser.close()
     print(f"browser tests: {passed} passed, {failed} failed (artifacts in {artifacts})")
     return 1 if failed else 0

@@ -146,19 +146,7 @@ impl FakeHelpdesk {
 
     /// Waits until `accept` holds for the calls, then returns them.
     fn wait_for(&self, what: &str, accept: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let calls = self.calls();
-            if accept(&calls) {
-                return calls;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what}: calls were {:#?}",
-                self.lines()
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
+        poll_until(what, || self.calls(), |calls| accept(calls))
     }
 }
 

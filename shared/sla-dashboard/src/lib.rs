@@ -13,6 +13,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+use sla_html::escape;
+
 /// The page template; `{{tenant}}` marks where the (escaped) tenant goes.
 const PAGE: &str = include_str!("../assets/page.html");
 
@@ -65,22 +67,6 @@ pub fn asset(name: &str) -> Option<Asset> {
         .iter()
         .find(|(known, _)| *known == name)
         .map(|(_, asset)| *asset)
-}
-
-/// `text` safe inside HTML text and double- or single-quoted attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -266,47 +266,75 @@ fn write_row(conn: &Connection, row: &StoredRow, expected: u64) -> Result<usize,
     result.map_err(backend("saving a ticket"))
 }
 
+/// Tickets with their index instant (epoch ms), and the cursor of the next page.
+type KeysetPage = (Vec<(TicketKey, i64)>, Option<String>);
+
+/// One keyset page of tickets ordered by `(instant, pk)`: `sql` selects `pk, tenant,
+/// ticket_id, instant` and takes `leading` parameters, then the cursor's instant and pk,
+/// then the row limit. Returns the page and the cursor of the next one.
+fn keyset_page(
+    conn: &Connection,
+    sql: &str,
+    leading: &[i64],
+    limit: u32,
+    cursor: Option<DueCursor>,
+    doing: &'static str,
+) -> Result<KeysetPage, StoreError> {
+    let limit = limit.max(1);
+    let (after_at, after_pk) = cursor.map_or((i64::MIN, String::new()), |c| (c.due_at_ms, c.pk));
+    let mut stmt = conn.prepare_cached(sql).map_err(backend(doing))?;
+    let fetch = i64::from(limit) + 1;
+    let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(leading.len() + 3);
+    params.extend(leading.iter().map(|p| p as &dyn rusqlite::ToSql));
+    params.extend([
+        &after_at as &dyn rusqlite::ToSql,
+        &after_pk as &dyn rusqlite::ToSql,
+        &fetch as &dyn rusqlite::ToSql,
+    ]);
+    let rows = stmt
+        .query_map(params.as_slice(), |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                TicketKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+                row.get::<_, i64>(3)?,
+            ))
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(backend(doing))?;
+    let more = rows.len() > limit as usize;
+    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let cursor = more.then(|| page.last()).flatten().map(|(pk, _, at)| {
+        DueCursor {
+            due_at_ms: *at,
+            pk: pk.clone(),
+        }
+        .encode()
+    });
+    Ok((
+        page.into_iter().map(|(_, key, at)| (key, at)).collect(),
+        cursor,
+    ))
+}
+
 fn due_page(
     conn: &Connection,
     now_ms: i64,
     limit: u32,
     cursor: Option<DueCursor>,
 ) -> Result<DuePage, StoreError> {
-    let limit = limit.max(1);
-    let (after_due, after_pk) = cursor.map_or((i64::MIN, String::new()), |c| (c.due_at_ms, c.pk));
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT pk, tenant, ticket_id, due_at FROM tickets
-             WHERE due_at IS NOT NULL AND due_at <= ?1 AND (due_at, pk) > (?2, ?3)
-             ORDER BY due_at, pk LIMIT ?4",
-        )
-        .map_err(backend("preparing the due query"))?;
-    let rows = stmt
-        .query_map(
-            params![now_ms, after_due, after_pk, i64::from(limit) + 1],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    TicketKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-                    row.get::<_, i64>(3)?,
-                ))
-            },
-        )
-        .map_err(backend("querying due tickets"))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(backend("reading due tickets"))?;
-    let more = rows.len() > limit as usize;
-    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let cursor = more.then(|| page.last()).flatten().map(|(pk, _, due)| {
-        DueCursor {
-            due_at_ms: *due,
-            pk: pk.clone(),
-        }
-        .encode()
-    });
+    let (page, cursor) = keyset_page(
+        conn,
+        "SELECT pk, tenant, ticket_id, due_at FROM tickets
+         WHERE due_at IS NOT NULL AND due_at <= ?1 AND (due_at, pk) > (?2, ?3)
+         ORDER BY due_at, pk LIMIT ?4",
+        &[now_ms],
+        limit,
+        cursor,
+        "querying due tickets",
+    )?;
     let tickets = page
         .into_iter()
-        .map(|(_, key, due)| {
+        .map(|(key, due)| {
             DateTime::from_timestamp_millis(due)
                 .map(|due_at| DueTicket {
                     key: key.clone(),
@@ -472,36 +500,17 @@ fn dead_letter_page(
     limit: u32,
     cursor: Option<DueCursor>,
 ) -> Result<DeadLetterPage, StoreError> {
-    let limit = limit.max(1);
-    let (after_dead, after_pk) = cursor.map_or((i64::MIN, String::new()), |c| (c.due_at_ms, c.pk));
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT pk, tenant, ticket_id, dead_at FROM tickets
-             WHERE dead_at IS NOT NULL AND (dead_at, pk) > (?1, ?2)
-             ORDER BY dead_at, pk LIMIT ?3",
-        )
-        .map_err(backend("preparing the dead-letter query"))?;
-    let rows = stmt
-        .query_map(params![after_dead, after_pk, i64::from(limit) + 1], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                TicketKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-                row.get::<_, i64>(3)?,
-            ))
-        })
-        .map_err(backend("querying dead letters"))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(backend("reading dead letters"))?;
-    let more = rows.len() > limit as usize;
-    let page: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let cursor = more.then(|| page.last()).flatten().map(|(pk, _, at)| {
-        DueCursor {
-            due_at_ms: *at,
-            pk: pk.clone(),
-        }
-        .encode()
-    });
-    let tickets = page.into_iter().map(|(_, key, _)| key).collect();
+    let (page, cursor) = keyset_page(
+        conn,
+        "SELECT pk, tenant, ticket_id, dead_at FROM tickets
+         WHERE dead_at IS NOT NULL AND (dead_at, pk) > (?1, ?2)
+         ORDER BY dead_at, pk LIMIT ?3",
+        &[],
+        limit,
+        cursor,
+        "querying dead letters",
+    )?;
+    let tickets = page.into_iter().map(|(key, _)| key).collect();
     Ok(DeadLetterPage { tickets, cursor })
 }
 

@@ -106,20 +106,7 @@ pub(crate) fn numeric_id(what: &str, id: &str) -> Result<u64, Outcome> {
 }
 
 /// Text as HTML (for APIs whose note bodies are HTML): escaped, line breaks kept.
-pub(crate) fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use sla_html::text_with_breaks as html;
 
 /// The step the vendor cannot do.
 pub(crate) fn unsupported(vendor: &str, what: &str) -> Step {

@@ -3,20 +3,7 @@
 use crate::render::Table;
 
 /// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use sla_html::escape;
 
 /// Percent-encodes `text` for a URL path segment or query value (RFC 3986 unreserved
 /// characters stay as they are).
