@@ -135,6 +135,9 @@ impl<S: QueueStore> ReadService<S> {
             reply.headers.push(("Allow".into(), "GET, HEAD".into()));
             return reply;
         }
+        if let Some(reply) = slash_redirect(&route, &request.path) {
+            return reply;
+        }
         if let Some(reply) = self.page_route(&route) {
             return reply;
         }
@@ -155,6 +158,8 @@ impl<S: QueueStore> ReadService<S> {
     }
 
     /// The dashboard page and its assets (no token needed: the page asks for one).
+    ///
+    /// (`/dashboard/{tenant}/` is first redirected by [`slash_redirect`].)
     fn page_route(&self, route: &ReadRoute) -> Option<ReadReply> {
         match route {
             ReadRoute::Dashboard { tenant } if !self.tenants.has_tenant(tenant) => Some(
@@ -235,6 +240,24 @@ fn page_reply(content_type: &str, body: Vec<u8>, cache: &str) -> ReadReply {
             ("X-Content-Type-Options".into(), "nosniff".into()),
         ],
     }
+}
+
+/// `/dashboard/{tenant}/` answers 308 to `/dashboard/{tenant}`: the page loads its assets
+/// by relative path (so a stage prefix works), which a trailing slash would misdirect.
+/// The `Location` is relative too, so the prefix is kept.
+fn slash_redirect(route: &ReadRoute, path: &str) -> Option<ReadReply> {
+    let ReadRoute::Dashboard { tenant } = route else {
+        return None;
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    if !path.ends_with('/') {
+        return None;
+    }
+    let mut reply = ReadReply::error(308, format!("the dashboard is at ../{tenant}"));
+    reply
+        .headers
+        .push(("Location".into(), format!("../{tenant}")));
+    Some(reply)
 }
 
 #[cfg(test)]

@@ -378,6 +378,11 @@ async fn the_dashboard_page_and_assets_need_no_token_and_carry_a_csp() {
     };
     let page = service.handle(&anonymous("/dashboard/acme")).await;
     assert_eq!(page.status, 200);
+    let slash = service.handle(&anonymous("/prod/dashboard/acme/")).await;
+    assert_eq!(slash.status, 308);
+    assert!(slash
+        .headers
+        .contains(&("Location".to_string(), "../acme".to_string())));
     assert!(page.content_type.starts_with("text/html"));
     assert!(String::from_utf8_lossy(&page.body).contains("acme"));
     let csp = page
