@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Cross-compiles the four Lambda functions for arm64 (Graviton, provided.al2023) with
+# Cross-compiles the five Lambda functions for arm64 (Graviton, provided.al2023) with
 # cargo-lambda, zips each `bootstrap`, and prints the zipped sizes.
 #
-# Not part of CI (a release LTO build of four binaries takes minutes on 2 cores);
+# Not part of CI (a release LTO build of five binaries takes minutes on 2 cores);
 # `sam build` runs the same cargo-lambda build when you deploy.
 #
 # cargo-lambda and zig (its cross linker) come from PyPI into the virtualenv SLA_VENV
@@ -14,7 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${SLA_VENV:-$ROOT/.venv}"
 REQUIREMENTS="$ROOT/infra/requirements-build.txt"
 LAMBDA_DIR="${LAMBDA_DIR:-$ROOT/target/lambda}"
-FUNCTIONS=(ticket-created ticket-updated sweep read-api)
+FUNCTIONS=(ticket-created ticket-updated sweep read-api actions)
 RUST_TARGET=aarch64-unknown-linux-gnu
 
 step() { printf '==> %s\n' "$*"; }

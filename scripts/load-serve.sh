@@ -8,6 +8,7 @@
 #   DURATION=60s CONNECTIONS=32 scripts/load-serve.sh
 #   SLA_BIN=/tmp/sla-old scripts/load-serve.sh  # measure a saved binary (no build)
 #
+# Prints wrk's figures, then the server's CPU seconds (user + system) and CPU per request.
 # Installs wrk from Debian if missing (apt-get). Uses a fresh temporary database, which
 # it deletes afterwards; listens on 127.0.0.1 only.
 set -euo pipefail
@@ -70,6 +71,13 @@ curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$WORK/serve.log"
 say "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION"
 wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 10s \
   -s scripts/load-serve.lua "http://127.0.0.1:$PORT/webhooks/acme/canonical" | tee "$WORK/wrk.txt"
+
+# The server's CPU (user + system, from /proc) per request: steadier than the rate when
+# other work shares the machine.
+ticks=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {
+  if (n > 0) printf "server CPU: %.1f s, %.0f us per request\n", t / hz, t / hz / n * 1e6 }'
 
 say "server counters"
 curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -E '^sla_(webhook_responses_total|events_ingested_total|events_duplicate_total|store_conflicts_total)'

@@ -15,13 +15,15 @@ cd "$(dirname "$0")/.."
 
 TICKETS=${TICKETS:-135000}
 CHUNKS=${CHUNKS:-1}
-GZIP=${GZIP:-0}
+# gzip reads options from $GZIP: keep the value and clear the variable.
+COMPRESS=${GZIP:-0}
+unset GZIP
 SEED=${SEED:-1}
 WORK=${WORK:-/tmp}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 SLA=${SLA:-$TARGET_DIR/release/sla}
 EVENTS="$WORK/replay-${CHUNKS}x$TICKETS-$SEED.jsonl"
-[ "$GZIP" = 1 ] && EVENTS="$EVENTS.gz"
+[ "$COMPRESS" = 1 ] && EVENTS="$EVENTS.gz"
 POLICY=examples/policy.yaml
 
 say() { printf '==> %s\n' "$*" >&2; }
@@ -39,9 +41,9 @@ generate() {
 }
 if [ ! -s "$EVENTS" ]; then
   say "generating $CHUNKS x $TICKETS tickets into $EVENTS"
-  if [ "$GZIP" = 1 ]; then generate | gzip -1 > "$EVENTS"; else generate > "$EVENTS"; fi
+  if [ "$COMPRESS" = 1 ]; then generate | gzip -1 > "$EVENTS"; else generate > "$EVENTS"; fi
 fi
-lines=$( (if [ "$GZIP" = 1 ]; then zcat "$EVENTS"; else cat "$EVENTS"; fi) | wc -l)
+lines=$( (if [ "$COMPRESS" = 1 ]; then zcat "$EVENTS"; else cat "$EVENTS"; fi) | wc -l)
 say "$lines lines, $(du -m "$EVENTS" | cut -f1) MB on disk, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Runs one command; prints wall, CPU and max RSS.

@@ -7,7 +7,7 @@ use std::path::Path;
 use sla_actions::capability::{limitation_by_name, StepKind};
 use sla_actions::check::tenant_problems;
 use sla_actions::rules::{describe_on, describe_step, every_rule};
-use sla_actions::Planner;
+use sla_actions::{PlannedAction, Planner};
 use sla_core::policy::line_of;
 use sla_core::{PolicyError, PolicySet, SlaEvent};
 
@@ -80,18 +80,52 @@ pub(crate) fn tenant_errors(
     Ok(errors)
 }
 
-/// `sla explain`'s list of the actions its announcements trigger (empty without any),
-/// each ticket step the ticket's helpdesk cannot carry out marked with the reason.
-pub(crate) fn explain_lines(policies: &PolicySet, events: &[SlaEvent]) -> String {
+/// An action a timeline triggers, as `sla explain --format json` lists it.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct ExplainedAction {
+    /// The planned action (id, event, tenant, ticket, vendor, step).
+    #[serde(flatten)]
+    pub action: PlannedAction,
+    /// The step in words (`tag sla_at_risk`).
+    pub description: String,
+    /// Why the ticket's helpdesk cannot carry it out, if it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cannot_run: Option<String>,
+}
+
+/// The actions `events` trigger under `policies`, in order, each with why the ticket's
+/// helpdesk cannot carry it out, if it cannot.
+pub(crate) fn explain_actions(policies: &PolicySet, events: &[SlaEvent]) -> Vec<ExplainedAction> {
     let planner = Planner::new(policies);
-    let lines: Vec<String> = events
+    events
         .iter()
         .flat_map(|event| planner.plan(event))
         .map(|action| {
             let kind = StepKind::of(&action.step);
-            let skipped = limitation_by_name(action.vendor.as_deref(), kind)
+            let cannot_run = limitation_by_name(action.vendor.as_deref(), kind).map(str::to_string);
+            ExplainedAction {
+                description: action.step.to_string(),
+                action,
+                cannot_run,
+            }
+        })
+        .collect()
+}
+
+/// `sla explain`'s list of the actions its announcements trigger (empty without any),
+/// each ticket step the ticket's helpdesk cannot carry out marked with the reason.
+pub(crate) fn explain_lines(policies: &PolicySet, events: &[SlaEvent]) -> String {
+    let lines: Vec<String> = explain_actions(policies, events)
+        .iter()
+        .map(|explained| {
+            let skipped = explained
+                .cannot_run
+                .as_ref()
                 .map_or(String::new(), |why| format!(" (cannot run: {why})"));
-            format!("  {} {}{skipped}\n", action.id, action.step)
+            format!(
+                "  {} {}{skipped}\n",
+                explained.action.id, explained.description
+            )
         })
         .collect();
     if lines.is_empty() {

@@ -1,14 +1,15 @@
 //! `sla actions list|redrive`: autopilot actions given up on (refused, unsupported, out
-//! of attempts) in the SQLite file of `sla serve`, found through the ledger's dead index.
-//! A redriven action is pending again, attempts reset: the running `sla serve` (within a
-//! second) or the next one carries it out.
+//! of attempts), in the SQLite file of `sla serve` or the DynamoDB table of the Lambda
+//! deployment, found through the ledger's dead index. A redriven action is pending again,
+//! attempts reset: the running `sla serve` (within a second), the next one, or the
+//! actions function's next scheduled run (within a minute) carries it out.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
-use sla_store::{ActionLedger, ActionRecord, SqliteLedger, SqliteStore};
+use sla_store::{ActionLedger, ActionRecord, DynamoLedger, SqliteLedger};
+
+use crate::admin_store::{AdminStore, StoreArgs};
 
 /// Most dead actions read at once.
 const LIMIT: usize = 10_000;
@@ -28,12 +29,11 @@ enum Action {
     Redrive(Target),
 }
 
-/// Which database, and which dead actions.
+/// Which store, and which dead actions.
 #[derive(Debug, clap::Args)]
 struct Target {
-    /// SQLite file of `sla serve` (its `--db`).
-    #[arg(long, value_name = "FILE")]
-    db: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Only this tenant's dead actions.
     #[arg(long)]
     tenant: Option<String>,
@@ -63,9 +63,27 @@ async fn dispatch(action: Action) -> anyhow::Result<ExitCode> {
         Action::List(target) => (false, target),
         Action::Redrive(target) => (true, target),
     };
-    let path = &target.db;
-    let store = SqliteStore::open(path).with_context(|| format!("--db {}", path.display()))?;
-    let ledger = SqliteLedger::open(&store).await?;
+    match target.store.open().await? {
+        AdminStore::Sqlite(store) => {
+            act(&SqliteLedger::open(&store).await?, redrive, &target).await
+        }
+        AdminStore::Dynamo(store) => {
+            let ledger = DynamoLedger::new(
+                store.client().clone(),
+                store.table_name(),
+                target.store.shards,
+            );
+            act(&ledger, redrive, &target).await
+        }
+    }
+}
+
+/// Lists or redrives `target`'s dead actions in `ledger`.
+async fn act(
+    ledger: &impl ActionLedger,
+    redrive: bool,
+    target: &Target,
+) -> anyhow::Result<ExitCode> {
     let dead: Vec<ActionRecord> = ledger
         .dead(target.tenant.as_deref(), LIMIT)
         .await?

@@ -60,7 +60,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     ticket.advance(&policies, at);
     let state = ticket.evaluate(&policies, at);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&state)?),
+        Format::Json => {
+            let mut json = serde_json::to_value(&state)?;
+            let actions = crate::actions::explain_actions(&policies, &state.announcements);
+            json["actions"] = serde_json::to_value(actions)?;
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
         Format::Text => print!("{}", render(&state, &policies)),
     }
     Ok(ExitCode::SUCCESS)

@@ -14,8 +14,22 @@ pub(crate) mod fixtures;
 mod runs;
 mod scratch;
 
-pub(crate) use buckets::{Buckets, Tickets, BUCKET_BYTES};
+pub(crate) use buckets::{Buckets, Tickets};
 pub(crate) use runs::{merge, sort_key, RunBuffer, SortKey};
+
+/// Hands buffers of 1 MiB and more straight back to the system when freed (glibc's
+/// `M_MMAP_THRESHOLD`, which otherwise rises with the first such buffer freed). The
+/// offline commands allocate and free buffers of megabytes per bucket; kept in the heap
+/// they fragment it, and the peak grew with the number of buckets (10M events: 161–173 MB
+/// instead of 114–115 MB), for about 0.5 s more system CPU per million events.
+pub(crate) fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator threshold; glibc serialises it with
+    // allocations (thread-safe), and memory already allocated is unaffected.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
 
 /// Reads a policy file, naming it in errors.
 pub(crate) fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {

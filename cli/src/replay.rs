@@ -19,7 +19,7 @@ use serde::Serialize;
 use sla_core::policy::{metric_name, priority_name};
 use sla_core::replay::replay_ticket;
 use sla_core::{ClockPhase, Metric, PolicySet, Priority, TicketState};
-use sla_report::stats::{nearest_rank, percent};
+use sla_report::stats::{percent, Counts};
 
 use crate::input::{load_policies, merge, progress_bar, sort_key, Buckets, RunBuffer, Tickets};
 
@@ -81,9 +81,10 @@ fn replay(
     };
     let until = args.until.unwrap_or(latest);
     let progress = progress_bar(input.events as u64);
-    let replay = |tickets| {
+    let replay = |part: &mut Part, tickets| {
         progress.inc(events_in(&tickets));
         replay_bucket(
+            part,
             policies,
             tickets,
             until,
@@ -92,7 +93,7 @@ fn replay(
             args.dry_run_actions,
         )
     };
-    let parts = input.map(&replay)?;
+    let parts = input.fold(&Part::default, &replay)?;
     progress.finish_and_clear();
     Ok(Summary::from_parts(parts, input.events, until))
 }
@@ -101,32 +102,30 @@ fn events_in(tickets: &Tickets) -> u64 {
     tickets.iter().map(|(_, events)| events.len() as u64).sum()
 }
 
-/// What one bucket of tickets contributes.
+/// What the buckets of tickets one core replayed contribute.
 #[derive(Default)]
 struct Part {
     tickets: usize,
     duplicates: usize,
     sla_events: usize,
     tallies: Tallies,
-    /// Its SLA events as JSON lines sorted by (instant, ticket, order), unless
+    /// Each bucket's SLA events as JSON lines sorted by (instant, ticket, order), unless
     /// `--no-events`.
-    run: Option<PathBuf>,
+    runs: Vec<PathBuf>,
 }
 
-/// Replays a bucket's tickets; keeps the summary's counts and, with `keep_events`, writes
-/// the SLA events announced as a sorted run.
+/// Replays a bucket's tickets into `part`: the summary's counts and, with `keep_events`,
+/// the SLA events announced written as a sorted run.
 fn replay_bucket(
+    part: &mut Part,
     policies: &PolicySet,
     tickets: Tickets,
     until: DateTime<Utc>,
     input: &Buckets,
     keep_events: bool,
     dry_run_actions: bool,
-) -> anyhow::Result<Part> {
-    let mut part = Part {
-        tickets: tickets.len(),
-        ..Part::default()
-    };
+) -> anyhow::Result<()> {
+    part.tickets += tickets.len();
     let mut run = RunBuffer::default();
     for (first, events) in tickets {
         let driven = replay_ticket(policies, events, until);
@@ -148,9 +147,9 @@ fn replay_bucket(
     if keep_events {
         let path = input.scratch_file("sla-events");
         run.write(&path).context("writing a scratch file")?;
-        part.run = Some(path);
+        part.runs.push(path);
     }
-    Ok(part)
+    Ok(())
 }
 
 /// SLA events as JSON lines (merged from the runs), then the summary.
@@ -221,7 +220,8 @@ struct Tally {
     breached: usize,
     cancelled: usize,
     open: usize,
-    elapsed: Vec<i64>,
+    /// Business seconds of decided cycles, a count per distinct value.
+    elapsed: Counts,
 }
 
 impl Tally {
@@ -232,7 +232,7 @@ impl Tally {
         self.breached += other.breached;
         self.cancelled += other.cancelled;
         self.open += other.open;
-        self.elapsed.extend(other.elapsed);
+        self.elapsed.merge(other.elapsed);
     }
 }
 
@@ -272,7 +272,7 @@ impl Tallies {
                 ClockPhase::Running | ClockPhase::Paused | ClockPhase::Untracked => tally.open += 1,
             }
             if matches!(clock.state, ClockPhase::Met | ClockPhase::Breached) {
-                tally.elapsed.push(clock.elapsed_seconds);
+                tally.elapsed.add(clock.elapsed_seconds);
             }
         }
     }
@@ -298,14 +298,14 @@ impl Summary {
             all.duplicates += part.duplicates;
             all.sla_events += part.sla_events;
             all.tallies.merge(part.tallies);
-            runs.extend(part.run);
+            runs.extend(part.runs);
         }
         let rows = all
             .tallies
             .0
             .into_iter()
             .map(|((_, policy, Reverse(priority), metric), mut tally)| {
-                tally.elapsed.sort_unstable();
+                tally.elapsed.compact();
                 let decided = tally.met + tally.breached;
                 SummaryRow {
                     policy,
@@ -318,8 +318,8 @@ impl Summary {
                     cancelled: tally.cancelled,
                     open: tally.open,
                     met_percent: percent(tally.met, decided),
-                    median_elapsed_seconds: nearest_rank(&tally.elapsed, 50.0),
-                    p90_elapsed_seconds: nearest_rank(&tally.elapsed, 90.0),
+                    median_elapsed_seconds: tally.elapsed.nearest_rank(50.0),
+                    p90_elapsed_seconds: tally.elapsed.nearest_rank(90.0),
                 }
             })
             .collect();

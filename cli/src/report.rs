@@ -1,6 +1,11 @@
 //! `sla report --policy P EVENTS.jsonl`: replays the history (the same driver as
 //! `sla replay`) and reports compliance by any dimension and period, credible targets,
 //! and optionally the same history under a second policy side by side.
+//!
+//! Each bucket of tickets is replayed on its own core into a `sla_report::ReportBuilder`
+//! (every ticket's record is added, then dropped), and the builders merge: memory grows
+//! with the report's rows and distinct durations, not with the tickets. `--cycles` rows
+//! go to sorted runs on disk, merged into ticket order like `sla replay`'s SLA events.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -12,9 +17,14 @@ use chrono::{DateTime, Utc};
 use sla_core::chrono_tz::Tz;
 use sla_core::replay::replay_ticket;
 use sla_core::{PolicySet, TicketEvent};
-use sla_report::{ticket_record, Dimension, PeriodUnit, Report, ReportOptions, TicketRecord};
+use sla_report::{
+    ticket_record, Dimension, PageData, PeriodUnit, Report, ReportBuilder, ReportOptions,
+    TicketRecord,
+};
 
-use crate::input::{load_policies, progress_bar, read_events, Buckets, Tickets, BUCKET_BYTES};
+use crate::input::{
+    load_policies, merge, progress_bar, read_events, sort_key, Buckets, RunBuffer, Tickets,
+};
 
 /// Report output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -110,8 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.agreement.is_empty() {
         return agreement(&args, &policies);
     }
-    // Half-size buckets: the records of every ticket stay in memory beside them.
-    let input = Buckets::read_with(&args.events, BUCKET_BYTES / 2)?;
+    let input = Buckets::read(&args.events)?;
     let Some(latest) = input.latest else {
         bail!("{}: no events", args.events.display());
     };
@@ -121,25 +130,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         policy_order: policy_order(&policies),
         ..options
     };
+    let proposed_options = proposed.as_ref().map(|proposed| ReportOptions {
+        policy_order: policy_order(proposed),
+        ..options.clone()
+    });
+    let plan = Plan {
+        policies: &policies,
+        options: &options,
+        proposed: proposed.as_ref().zip(proposed_options.as_ref()),
+        worst: (args.format == Format::Html).then_some(html.worst),
+        cycles: args.cycles.is_some(),
+    };
     let total = input.events as u64 * if proposed.is_some() { 2 } else { 1 };
     let progress = progress_bar(total);
-    let (replayed, proposed_run) = replay(&input, &policies, proposed.as_ref(), until, &progress)?;
+    let gathered = replay(&input, &plan, &progress)?;
     progress.finish_and_clear();
 
-    let mut report = Report::build(&replayed, &options);
-    if let (Some(proposed), Some(proposed_run)) = (&proposed, &proposed_run) {
-        let proposed_options = ReportOptions {
-            policy_order: policy_order(proposed),
-            ..options.clone()
-        };
-        report.compare_with(&Report::build(proposed_run, &proposed_options));
+    let (mut report, data) = gathered.ours.finish();
+    if let Some(theirs) = gathered.theirs {
+        report.compare_with(&theirs.finish().0);
     }
     if let Some(path) = &args.cycles {
-        let kept = sla_report::kept_cycles(&replayed, &options);
-        write_file(path, |out| sla_report::write_cycles_csv(kept, out))?;
+        write_file(path, |out| write_cycles(&input, &gathered.runs, out))?;
     }
     let page = Page {
-        tickets: &replayed,
+        data: &data,
         options: &options,
         html: &html,
     };
@@ -210,42 +225,106 @@ fn agreement(args: &Args, policies: &PolicySet) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Records of every ticket, in ticket order.
-type Records = Vec<TicketRecord>;
+/// What the report gathers of every ticket.
+struct Plan<'a> {
+    policies: &'a PolicySet,
+    options: &'a ReportOptions,
+    /// `--compare-policy` and its options.
+    proposed: Option<(&'a PolicySet, &'a ReportOptions)>,
+    /// Worst cycles per row, for the HTML page.
+    worst: Option<usize>,
+    /// Write the kept cycles as CSV rows (`--cycles`).
+    cycles: bool,
+}
 
-/// Replays every ticket (under `policies`, and under `proposed` when given) and keeps
-/// what the report needs of each, in ticket order.
-fn replay(
+/// The report under `--policy` (and `--compare-policy`) gathered from tickets, and the
+/// sorted runs of their `--cycles` rows.
+struct Gathered<'a> {
+    ours: ReportBuilder<'a>,
+    theirs: Option<ReportBuilder<'a>>,
+    runs: Vec<PathBuf>,
+}
+
+impl<'a> Gathered<'a> {
+    fn new(plan: &Plan<'a>) -> Gathered<'a> {
+        Gathered {
+            ours: ReportBuilder::new(plan.options, plan.worst),
+            theirs: plan
+                .proposed
+                .map(|(_, options)| ReportBuilder::new(options, plan.worst)),
+            runs: Vec::new(),
+        }
+    }
+
+    fn merge(&mut self, other: Gathered) {
+        self.ours.merge(other.ours);
+        if let (Some(mine), Some(other)) = (&mut self.theirs, other.theirs) {
+            mine.merge(other);
+        }
+        self.runs.extend(other.runs);
+    }
+}
+
+/// Replays every ticket, one bucket per core, and gathers the report: each ticket's
+/// record is added to its core's builders and dropped; the builders merge.
+fn replay<'a>(
     input: &Buckets,
-    policies: &PolicySet,
-    proposed: Option<&PolicySet>,
-    until: DateTime<Utc>,
+    plan: &Plan<'a>,
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<(Records, Option<Records>)> {
-    let bucket = |tickets: Tickets| {
-        let mut ours = Vec::with_capacity(tickets.len());
-        let mut theirs = Vec::new();
+) -> anyhow::Result<Gathered<'a>> {
+    let until = plan.options.until;
+    let bucket = |part: &mut Gathered<'a>, tickets: Tickets| -> anyhow::Result<()> {
+        let mut run = RunBuffer::default();
         for (first, events) in tickets {
             let count = events.len() as u64;
-            if let Some(proposed) = proposed {
+            if let (Some(theirs), Some((proposed, _))) = (&mut part.theirs, plan.proposed) {
                 progress.inc(count);
-                theirs.push((first, record(proposed, events.clone(), until)));
+                theirs.add(first, &record(proposed, events.clone(), until));
             }
             progress.inc(count);
-            ours.push((first, record(policies, events, until)));
+            let record = record(plan.policies, events, until);
+            if plan.cycles {
+                push_cycles(&mut run, first, &record, plan.options)?;
+            }
+            part.ours.add(first, &record);
         }
-        Ok((ours, theirs))
+        if plan.cycles {
+            let path = input.scratch_file("cycles");
+            run.write(&path).context("writing a scratch file")?;
+            part.runs.push(path);
+        }
+        Ok(())
     };
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for (mine, other) in input.map(&bucket)? {
-        ours.extend(mine);
-        theirs.extend(other);
+    let mut all = Gathered::new(plan);
+    for part in input.fold(&|| Gathered::new(plan), &bucket)? {
+        all.merge(part);
     }
-    let in_order = |mut records: Vec<(u64, TicketRecord)>| -> Records {
-        records.sort_unstable_by_key(|(first, _)| *first);
-        records.into_iter().map(|(_, record)| record).collect()
-    };
-    Ok((in_order(ours), proposed.map(|_| in_order(theirs))))
+    Ok(all)
+}
+
+/// The `--cycles` rows of a ticket first seen at input position `first`, keyed in
+/// report order (ticket position, then cycle).
+fn push_cycles(
+    run: &mut RunBuffer,
+    first: u64,
+    record: &TicketRecord,
+    options: &ReportOptions,
+) -> std::io::Result<()> {
+    for (index, cycle) in record.cycles.iter().enumerate() {
+        if options.keeps(cycle) {
+            let key = sort_key(DateTime::UNIX_EPOCH, first, index as u32);
+            run.push(key, |out| sla_report::write_cycle_csv(cycle, out))?;
+        }
+    }
+    Ok(())
+}
+
+/// The `--cycles` file: the header, then the rows merged from the runs.
+fn write_cycles(input: &Buckets, runs: &[PathBuf], out: &mut impl Write) -> std::io::Result<()> {
+    sla_report::write_cycles_csv(std::iter::empty(), out)?;
+    merge(runs, &|| input.scratch_file("merged"), |row| {
+        out.write_all(row)
+    })
 }
 
 /// What the report needs of one ticket replayed under `policies`.
@@ -257,7 +336,7 @@ fn record(policies: &PolicySet, events: Vec<TicketEvent>, until: DateTime<Utc>) 
 
 /// What the HTML page reads beyond the report.
 struct Page<'a> {
-    tickets: &'a [TicketRecord],
+    data: &'a PageData,
     options: &'a ReportOptions,
     html: &'a sla_report::HtmlOptions,
 }
@@ -273,7 +352,7 @@ fn write_report(
         Format::Json => report.write_json(&mut out)?,
         Format::Csv => report.csv_table().write_csv(&mut out)?,
         Format::Html => {
-            sla_report::write_html(report, page.tickets, page.options, page.html, &mut out)?
+            sla_report::write_html(report, page.data, page.options, page.html, &mut out)?
         }
         Format::Text => {
             writeln!(out, "{}", report.heading())?;
@@ -311,7 +390,7 @@ mod tests {
     use sla_core::replay::replay_all;
 
     /// The straightforward fold: the whole history in memory, grouped and replayed.
-    fn in_memory(policies: &PolicySet, path: &Path) -> Records {
+    fn in_memory(policies: &PolicySet, path: &Path) -> Vec<TicketRecord> {
         let events = read_events(path).unwrap();
         let until = events.iter().map(|e| e.at).max().unwrap();
         replay_all(
@@ -326,8 +405,14 @@ mod tests {
         )
     }
 
+    fn cycles_csv(input: &Buckets, runs: &[PathBuf]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_cycles(input, runs, &mut out).unwrap();
+        out
+    }
+
     #[test]
-    fn bucketed_records_are_the_in_memory_fold_in_ticket_order() {
+    fn bucketed_report_is_the_report_of_the_in_memory_fold() {
         let policies = load_policies(&policy()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let inputs = example_inputs(dir.path());
@@ -338,15 +423,43 @@ mod tests {
             } else {
                 path
             };
-            let expected = in_memory(&policies, reference);
+            let records = in_memory(&policies, reference);
+            assert_eq!(records.len(), 300);
             let input = Buckets::read_with(path, *bucket_bytes).unwrap();
             let until = input.latest.unwrap();
+            let options = ReportOptions {
+                by: Dimension::parse_list("policy,priority,metric,group,period").unwrap(),
+                from: Some(until - chrono::Duration::days(4)),
+                until,
+                policy_order: policy_order(&policies),
+                ..ReportOptions::default()
+            };
+            let plan = Plan {
+                policies: &policies,
+                options: &options,
+                proposed: Some((&policies, &options)),
+                worst: Some(3),
+                cycles: true,
+            };
             let hidden = indicatif::ProgressBar::hidden();
-            let (ours, theirs) =
-                replay(&input, &policies, Some(&policies), until, &hidden).unwrap();
-            assert_eq!(expected.len(), 300);
-            assert!(ours == expected, "{}", path.display());
-            assert_eq!(theirs.as_ref(), Some(&expected));
+            let gathered = replay(&input, &plan, &hidden).unwrap();
+            let expected = ReportBuilder::new(&options, Some(3))
+                .add_all(&records)
+                .finish();
+            let theirs = gathered.theirs.unwrap().finish();
+            let got = gathered.ours.finish();
+            assert!(got == expected, "{}", path.display());
+            assert_eq!(got.0, Report::build(&records, &options));
+            assert!(got.0.cycles > 100 && got.1 != PageData::default());
+            assert_eq!(theirs.0, expected.0);
+            let mut csv = Vec::new();
+            let kept = sla_report::kept_cycles(&records, &options);
+            sla_report::write_cycles_csv(kept, &mut csv).unwrap();
+            assert!(
+                cycles_csv(&input, &gathered.runs) == csv,
+                "{}",
+                path.display()
+            );
         }
     }
 }

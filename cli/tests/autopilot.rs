@@ -313,3 +313,43 @@ fn explain_marks_steps_the_ticket_helpdesk_cannot_run() {
         "{stdout}"
     );
 }
+
+#[test]
+fn explain_as_json_lists_the_actions_with_what_cannot_run() {
+    let policy = write("explain-json-policy.yaml", POLICY);
+    let events = write(
+        "explain-json-events.jsonl",
+        &EVENTS.replace("zendesk", "hubspot"),
+    );
+    let out = sla(&[
+        "explain",
+        "--policy",
+        &policy,
+        &events,
+        "--at",
+        "2026-03-02T10:30:00Z",
+        "--format",
+        "json",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let actions = json["actions"].as_array().expect("actions listed");
+    let described: Vec<&str> = actions
+        .iter()
+        .map(|a| a["description"].as_str().expect("description"))
+        .collect();
+    assert_eq!(described.len(), 5, "{described:?}");
+    assert_eq!(described[0], "tag sla_at_risk");
+    assert_eq!(actions[0]["vendor"], "hubspot");
+    assert!(actions[0]["id"].as_str().expect("id").ends_with(":0.0"));
+    assert_eq!(
+        actions[0]["cannot_run"],
+        "HubSpot tickets have no tags in the CRM API"
+    );
+    assert!(
+        actions[3].get("cannot_run").is_none(),
+        "notify runs anywhere"
+    );
+    assert!(json["clocks"].is_array(), "the ticket state is still there");
+}

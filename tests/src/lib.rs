@@ -7,6 +7,7 @@ pub mod fixtures;
 pub mod long_ticket;
 pub mod on_time;
 pub mod scenarios;
+pub mod secrets;
 pub mod stores;
 
 /// Generates one `#[tokio::test]` per pipeline scenario, each on a fresh store built by

@@ -10,6 +10,7 @@ use serde_json::json;
 use sla_events::testkit::sdk_config;
 use sla_store::testkit::unique_name;
 use sla_tests::fixtures::{event, signed_request, POLICY_YAML, SECRET};
+use sla_tests::secrets::{create_secret, put_secure_parameter};
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write config file");
@@ -26,21 +27,8 @@ async fn functions_start_from_environment_and_aws_secrets() {
     let aws = sdk_config().await;
     let zendesk_secret = unique_name("acme-zendesk");
     let canonical_param = format!("/{}/canonical", unique_name("acme"));
-    aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name(&zendesk_secret)
-        .secret_string("zendesk-signing-secret")
-        .send()
-        .await
-        .expect("CreateSecret");
-    aws_sdk_ssm::Client::new(&aws)
-        .put_parameter()
-        .name(&canonical_param)
-        .value(SECRET)
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .send()
-        .await
-        .expect("PutParameter");
+    create_secret(&aws, &zendesk_secret, "zendesk-signing-secret").await;
+    put_secure_parameter(&aws, &canonical_param, SECRET).await;
     let table = unique_name("cold-start");
     sla_store::dynamodb::create_table(&aws_sdk_dynamodb::Client::new(&aws), &table)
         .await

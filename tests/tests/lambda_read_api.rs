@@ -26,6 +26,7 @@ use sla_store::testkit::moto::{self, CallCounter};
 use sla_store::testkit::unique_name;
 use sla_store::DynamoStore;
 use sla_tests::fixtures::{agent_reply, event, policy, signed_request, t0, POLICY_YAML, SECRET};
+use sla_tests::secrets::{create_secret, put_secure_parameter};
 
 const WEBHOOK: &str = include_str!("../fixtures/apigw-http-api-v2.json");
 const READ: &str = include_str!("../fixtures/apigw-http-api-v2-read.json");
@@ -514,24 +515,9 @@ async fn read_api_starts_from_environment_with_read_tokens_only() {
     let admin_secret = unique_name("sla-tracker-read/admin");
     let globex_secret = unique_name("sla-tracker-read/globex");
     let acme_param = format!("/{}/acme", unique_name("sla-tracker-read"));
-    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
-    for (name, value) in [(&admin_secret, ADMIN_TOKEN), (&globex_secret, GLOBEX_TOKEN)] {
-        secrets
-            .create_secret()
-            .name(name)
-            .secret_string(value)
-            .send()
-            .await
-            .expect("CreateSecret");
-    }
-    aws_sdk_ssm::Client::new(&aws)
-        .put_parameter()
-        .name(&acme_param)
-        .value(ACME_TOKEN)
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .send()
-        .await
-        .expect("PutParameter");
+    create_secret(&aws, &admin_secret, ADMIN_TOKEN).await;
+    create_secret(&aws, &globex_secret, GLOBEX_TOKEN).await;
+    put_secure_parameter(&aws, &acme_param, ACME_TOKEN).await;
     let table = unique_name("read-api");
     sla_store::dynamodb::create_table(&aws_sdk_dynamodb::Client::new(&aws), &table)
         .await

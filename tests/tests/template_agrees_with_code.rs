@@ -15,16 +15,25 @@ use sla_app::Route;
 use sla_core::sla_event::METRICS;
 use sla_helpdesk::{SecretSource, SecretUnavailable, Vendor};
 use sla_lambda::config::{
-    ENV_DUE_SHARDS, ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_READ_TOKEN,
-    ENV_READ_TOKEN_ARN, ENV_TABLE_NAME, ENV_TENANTS_FILE, READ_IAM_ACTIONS, READ_REQUIRED_ENV,
-    SWEEP_IAM_ACTIONS, SWEEP_REQUIRED_ENV, WEBHOOK_IAM_ACTIONS, WEBHOOK_REQUIRED_ENV,
+    ACTIONS_IAM_ACTIONS, ACTIONS_QUEUE_IAM_ACTIONS, ACTIONS_REQUIRED_ENV, ENV_DUE_SHARDS,
+    ENV_EVENT_BUS, ENV_EVENT_SOURCE, ENV_POLICY_FILE, ENV_READ_TOKEN, ENV_READ_TOKEN_ARN,
+    ENV_TABLE_NAME, ENV_TENANTS_FILE, READ_IAM_ACTIONS, READ_REQUIRED_ENV, SWEEP_IAM_ACTIONS,
+    SWEEP_REQUIRED_ENV, WEBHOOK_IAM_ACTIONS, WEBHOOK_REQUIRED_ENV,
 };
 use sla_lambda::emf::{ALARMED as ALARMED_METRICS, NAMESPACE as METRICS_NAMESPACE};
 use sla_lambda::env::DEFAULT_EVENT_SOURCE;
 use sla_store::dynamodb::{
-    attr, queue_index, slot_attributes, DEAD_LETTER_INDEX, DONE_INDEX, DUE_INDEX,
+    attr, queue_index, slot_attributes, ACTION_INDEX, DEAD_LETTER_INDEX, DONE_INDEX, DUE_INDEX,
+    TICKET_ACTIONS_INDEX,
 };
+use sla_store::ledger::dynamodb::attr as action;
 use sla_store::DEFAULT_SHARDS;
+
+/// The action ledger GSIs: (name, hash key, range key), each projecting every attribute.
+const ACTION_INDEXES: [(&str, &str, &str); 2] = [
+    (ACTION_INDEX, action::SLOT, action::SORT),
+    (TICKET_ACTIONS_INDEX, action::TICKET, action::SEQ),
+];
 
 /// Lambda's runtime writes the function's logs with these; the function's code calls no
 /// logging API. Each role may grant them on its own log group only.
@@ -35,14 +44,17 @@ const LAYER_MOUNT: &str = "/opt/";
 
 /// The read function's binary (and its metrics' `Function` dimension).
 const READ_API: &str = sla_lambda::emf::functions::READ_API;
+/// The autopilot's binary (and its metrics' `Function` dimension).
+const ACTIONS: &str = sla_lambda::emf::functions::ACTIONS;
 
 /// The indexes the read function queries: each metric slot's queue index (the queue,
-/// the summary's open counts) and the completion index (the summary's outcomes).
+/// the summary's open counts), the completion index (the summary's outcomes) and a
+/// ticket's autopilot actions (the ticket route).
 fn read_indexes() -> Vec<String> {
     METRICS
         .iter()
         .map(|metric| queue_index(*metric))
-        .chain([DONE_INDEX.to_owned()])
+        .chain([DONE_INDEX.to_owned(), TICKET_ACTIONS_INDEX.to_owned()])
         .collect()
 }
 
@@ -63,6 +75,12 @@ struct SecretScope {
     prefix: &'static str,
     path: &'static str,
 }
+
+/// The autopilot's credentials and chat webhooks (the actions function).
+const ACTION_SECRETS: SecretScope = SecretScope {
+    prefix: "ActionSecretsPrefix",
+    path: "ActionParameterPath",
+};
 
 /// Webhook signing secrets (the webhook functions).
 const WEBHOOK_SECRETS: SecretScope = SecretScope {
@@ -87,6 +105,9 @@ struct FunctionContract {
     query_indexes: fn() -> Vec<String>,
     /// Where the secrets it reads live, if it reads any.
     secrets: Option<SecretScope>,
+    /// What Lambda's event source mapping calls with its role on the queue of its `SQS`
+    /// event (none: it has no such event).
+    queue_actions: &'static [&'static str],
 }
 
 const FUNCTIONS: &[FunctionContract] = &[
@@ -97,6 +118,7 @@ const FUNCTIONS: &[FunctionContract] = &[
         webhook_created: Some(true),
         query_indexes: Vec::new,
         secrets: Some(WEBHOOK_SECRETS),
+        queue_actions: &[],
     },
     FunctionContract {
         binary: "ticket-updated",
@@ -105,6 +127,7 @@ const FUNCTIONS: &[FunctionContract] = &[
         webhook_created: Some(false),
         query_indexes: Vec::new,
         secrets: Some(WEBHOOK_SECRETS),
+        queue_actions: &[],
     },
     FunctionContract {
         binary: "sweep",
@@ -113,6 +136,7 @@ const FUNCTIONS: &[FunctionContract] = &[
         webhook_created: None,
         query_indexes: || vec![DUE_INDEX.to_owned()],
         secrets: None,
+        queue_actions: &[],
     },
     FunctionContract {
         binary: READ_API,
@@ -121,6 +145,16 @@ const FUNCTIONS: &[FunctionContract] = &[
         webhook_created: None,
         query_indexes: read_indexes,
         secrets: Some(READ_TOKENS),
+        queue_actions: &[],
+    },
+    FunctionContract {
+        binary: ACTIONS,
+        required_env: ACTIONS_REQUIRED_ENV,
+        iam_actions: ACTIONS_IAM_ACTIONS,
+        webhook_created: None,
+        query_indexes: || vec![ACTION_INDEX.to_owned()],
+        secrets: Some(ACTION_SECRETS),
+        queue_actions: ACTIONS_QUEUE_IAM_ACTIONS,
     },
 ];
 
@@ -351,7 +385,9 @@ fn expected_resources(template: &Value, contract: &FunctionContract, action: &st
         })
     };
     match action {
-        "dynamodb:GetItem" | "dynamodb:PutItem" => vec![get_att(table, "Arn")],
+        "dynamodb:GetItem" | "dynamodb:PutItem" | "dynamodb:UpdateItem" => {
+            vec![get_att(table, "Arn")]
+        }
         "dynamodb:Query" => (contract.query_indexes)()
             .iter()
             .map(|index| json!({"Fn::Sub": format!("${{{table}.Arn}}/index/{index}")}))
@@ -370,7 +406,7 @@ fn expected_resources(template: &Value, contract: &FunctionContract, action: &st
 }
 
 #[test]
-fn the_template_builds_exactly_the_four_functions() {
+fn the_template_builds_exactly_the_workspace_functions() {
     let template = template();
     let built: BTreeSet<String> = functions_by_binary(&template).into_keys().collect();
     let expected: BTreeSet<String> = FUNCTIONS.iter().map(|f| f.binary.to_owned()).collect();
@@ -462,6 +498,9 @@ fn each_role_allows_exactly_the_actions_its_code_calls_on_its_own_resources() {
                     .map(move |resource| grant(action, &resource))
             })
             .collect();
+        if let Some(queue) = sqs_event_queue(&function) {
+            expected.extend(contract.queue_actions.iter().map(|a| grant(a, &queue)));
+        }
         expected.extend(
             LOG_ACTIONS
                 .iter()
@@ -719,6 +758,10 @@ fn the_table_has_the_layout_the_store_uses() {
         expected_types.insert(pk, "S".to_owned());
         expected_types.insert(sk, "S".to_owned());
     }
+    for (_, hash, range) in ACTION_INDEXES {
+        expected_types.insert(hash.to_owned(), "S".to_owned());
+        expected_types.insert(range.to_owned(), "S".to_owned());
+    }
     assert_eq!(types, expected_types, "{id}: AttributeDefinitions");
     let index = json!({
         "IndexName": DUE_INDEX,
@@ -756,6 +799,16 @@ fn the_table_has_the_layout_the_store_uses() {
             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [attr::TICKET_ID, row]},
         })
     }));
+    expected.extend(ACTION_INDEXES.iter().map(|(name, hash, range)| {
+        json!({
+            "IndexName": name,
+            "KeySchema": [
+                {"AttributeName": hash, "KeyType": "HASH"},
+                {"AttributeName": range, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        })
+    }));
     let by_name = |indexes: Vec<Value>| -> BTreeMap<String, Value> {
         indexes
             .into_iter()
@@ -786,31 +839,126 @@ fn the_table_has_the_layout_the_store_uses() {
     );
 }
 
+/// The queue of a function's `SQS` event (`!GetAtt <queue>.Arn`), if it has one.
+fn sqs_event_queue(function: &Value) -> Option<Value> {
+    let events = function["Properties"]["Events"].as_object()?;
+    let mut queues = events
+        .values()
+        .filter(|event| event["Type"] == "SQS")
+        .map(|event| event["Properties"]["Queue"].clone());
+    let queue = queues.next()?;
+    assert!(queues.next().is_none(), "one SQS event per function");
+    Some(queue)
+}
+
+/// The sweep and the actions function each have one schedule, whose role may invoke that
+/// function and write to its own dead-letter queue, nothing else.
 #[test]
-fn the_schedule_may_invoke_the_sweep_and_nothing_else() {
+fn each_schedule_may_invoke_its_function_and_nothing_else() {
     let template = template();
-    let (sweep_id, _) = function(&template, "sweep");
-    let (id, schedule) = single_resource(&template, "AWS::Scheduler::Schedule");
-    let target = &schedule["Properties"]["Target"];
-    assert_eq!(target["Arn"], get_att(&sweep_id, "Arn"), "{id}: target");
-    let dlq = target["DeadLetterConfig"]["Arn"].clone();
-    assert!(
-        dlq["Fn::GetAtt"].is_array(),
-        "{id}: needs a dead-letter queue of this stack"
-    );
-    assert!(
-        target["RetryPolicy"].is_object(),
-        "{id}: needs a retry policy"
-    );
-    let expected = BTreeSet::from([
-        grant("lambda:InvokeFunction", &get_att(&sweep_id, "Arn")),
-        grant("sqs:SendMessage", &dlq),
-    ]);
+    let schedules: Vec<(&String, &Value)> = resources(&template)
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Scheduler::Schedule")
+        .collect();
+    let mut invoked = BTreeSet::new();
+    for (id, schedule) in schedules {
+        let target = &schedule["Properties"]["Target"];
+        invoked.insert(target["Arn"].clone().to_string());
+        let dlq = target["DeadLetterConfig"]["Arn"].clone();
+        assert!(
+            dlq["Fn::GetAtt"].is_array(),
+            "{id}: needs a dead-letter queue of this stack"
+        );
+        assert!(
+            target["RetryPolicy"].is_object(),
+            "{id}: needs a retry policy"
+        );
+        let expected = BTreeSet::from([
+            grant("lambda:InvokeFunction", &target["Arn"]),
+            grant("sqs:SendMessage", &dlq),
+        ]);
+        assert_eq!(
+            grants(&template, &target["RoleArn"]),
+            expected,
+            "{id}: scheduler role"
+        );
+    }
+    let expected: BTreeSet<String> = ["sweep", ACTIONS]
+        .iter()
+        .map(|binary| get_att(&function(&template, binary).0, "Arn").to_string())
+        .collect();
     assert_eq!(
-        grants(&template, &target["RoleArn"]),
-        expected,
-        "{id}: scheduler role"
+        invoked, expected,
+        "one schedule each for the sweep and actions"
     );
+}
+
+/// Every SLA event reaches the actions function: a rule on the bus matching the event
+/// source targets its queue (with a DLQ), the queue dead-letters repeated failures and
+/// outlasts the function's timeout, the function reports batch item failures, and the
+/// dead-letter queue is alarmed.
+#[test]
+fn every_sla_event_reaches_the_actions_function_through_its_queue() {
+    let template = template();
+    let (id, function) = function(&template, ACTIONS);
+    let queue = sqs_event_queue(&function).expect("the actions function has an SQS event");
+    let queue_id = queue["Fn::GetAtt"][0]
+        .as_str()
+        .expect("!GetAtt <queue>.Arn");
+    let events = function["Properties"]["Events"]
+        .as_object()
+        .expect("Events");
+    let sqs = events.values().find(|e| e["Type"] == "SQS").expect("SQS");
+    assert_eq!(
+        sqs["Properties"]["FunctionResponseTypes"],
+        json!(["ReportBatchItemFailures"]),
+        "{id}: one failed message must not retry the batch"
+    );
+    let (bus, _) = single_resource(&template, "AWS::Events::EventBus");
+    let rule = resources(&template)
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::Events::Rule"
+                && resource_list(&r["Properties"]["Targets"])
+                    .iter()
+                    .any(|t| t["Arn"] == queue)
+        })
+        .expect("a rule targets the actions queue");
+    let properties = &rule["Properties"];
+    assert_eq!(properties["EventBusName"], json!({"Ref": bus}));
+    assert_eq!(
+        properties["EventPattern"],
+        json!({"source": [{"Ref": "EventSource"}]}),
+        "every SLA event (the policies decide which act)"
+    );
+    let target = resource_list(&properties["Targets"])
+        .into_iter()
+        .find(|t| t["Arn"] == queue)
+        .expect("target");
+    let rule_dlq = &target["DeadLetterConfig"]["Arn"];
+    let queue_properties = &resources(&template)[queue_id]["Properties"];
+    let redrive = &queue_properties["RedrivePolicy"];
+    assert_eq!(
+        &redrive["deadLetterTargetArn"], rule_dlq,
+        "one DLQ for both"
+    );
+    let timeout = function["Properties"]["Timeout"].as_u64().expect("Timeout");
+    let visibility = queue_properties["VisibilityTimeout"]
+        .as_u64()
+        .expect("VisibilityTimeout");
+    assert!(
+        visibility >= 6 * timeout,
+        "{queue_id}: visibility {visibility} s < 6 x the function's {timeout} s"
+    );
+    let dlq_id = rule_dlq["Fn::GetAtt"][0]
+        .as_str()
+        .expect("!GetAtt <dlq>.Arn");
+    let alarmed = resources(&template).values().any(|r| {
+        r["Type"] == "AWS::CloudWatch::Alarm"
+            && r["Properties"]["Namespace"] == "AWS/SQS"
+            && r["Properties"]["Dimensions"][0]["Value"] == get_att(dlq_id, "QueueName")
+    });
+    assert!(alarmed, "{dlq_id}: its depth must be alarmed");
 }
 
 /// Every metric the code marks as alarmed (sweep lag, publish failures, dead letters,
@@ -920,10 +1068,17 @@ fn the_shipped_tenants_load_as_at_cold_start_with_readable_secrets() {
         .tenants()
         .filter_map(|(_, tenant)| tenant.read_token.as_ref())
         .collect();
+    let action_secrets: Vec<&SecretSource> = file
+        .tenants()
+        .flat_map(|(_, tenant)| tenant.action_secret_sources())
+        .collect();
     let resolver = |source: &SecretSource| {
-        // Read tokens are read by read-api's role, webhook secrets by the webhook roles.
+        // Read tokens are read by read-api's role, the autopilot's credentials by the
+        // actions role, webhook secrets by the webhook roles.
         let scope = if read_tokens.contains(&source) {
             &READ_TOKENS
+        } else if action_secrets.contains(&source) {
+            &ACTION_SECRETS
         } else {
             &WEBHOOK_SECRETS
         };

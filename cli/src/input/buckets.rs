@@ -90,6 +90,7 @@ impl Buckets {
 
     /// [`Buckets::read`] with a chosen bucket size (smaller: less memory, more files).
     pub(crate) fn read_with(path: &Path, bucket_bytes: u64) -> anyhow::Result<Buckets> {
+        super::return_large_buffers();
         let name = path.display().to_string();
         let (reader, size) = open(path)?;
         let fan_out = size.map_or(UNKNOWN_FAN_OUT, |s| s.div_ceil(bucket_bytes));
@@ -106,19 +107,22 @@ impl Buckets {
         };
         if let Some(bad) = seen.bad {
             // Lines before it that only the full parser rejects are in the buckets.
-            let earlier = buckets.map_inner(true, &|_| Ok(())).err();
+            let earlier = buckets.fold_inner(true, &|| (), &|_, _| Ok(())).err();
             return Err(buckets.error(earlier, Some(bad)));
         }
         Ok(buckets)
     }
 
-    /// Hands each bucket's tickets to `job`, one bucket per core; the results in no
-    /// particular order. Errors name the first line that is not a canonical event.
-    pub(crate) fn map<T: Send>(
+    /// Hands each bucket's tickets to `job`, one bucket per core, with that core's
+    /// accumulator (made by `init`): the accumulators, one per core, in no particular
+    /// order, so what is kept does not grow with the number of buckets. Errors name the
+    /// first line that is not a canonical event.
+    pub(crate) fn fold<T: Send>(
         &self,
-        job: &(dyn Fn(Tickets) -> anyhow::Result<T> + Sync),
+        init: &(dyn Fn() -> T + Sync),
+        job: &(dyn Fn(&mut T, Tickets) -> anyhow::Result<()> + Sync),
     ) -> anyhow::Result<Vec<T>> {
-        self.map_inner(false, job)
+        self.fold_inner(false, init, job)
             .map_err(|f| self.error(Some(f), None))
     }
 
@@ -144,17 +148,18 @@ impl Buckets {
     }
 
     /// Runs the bucket queue on all cores; `check_only` parses without calling `job`.
-    fn map_inner<T: Send>(
+    fn fold_inner<T: Send>(
         &self,
         check_only: bool,
-        job: &(dyn Fn(Tickets) -> anyhow::Result<T> + Sync),
+        init: &(dyn Fn() -> T + Sync),
+        job: &(dyn Fn(&mut T, Tickets) -> anyhow::Result<()> + Sync),
     ) -> Result<Vec<T>, Failure> {
         let queue = Mutex::new(self.buckets.iter().map(|p| (p.clone(), 0)).collect());
         let failed = AtomicBool::new(check_only);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let outcomes: Vec<(Vec<T>, Vec<Failure>)> = std::thread::scope(|scope| {
+        let outcomes: Vec<(T, Vec<Failure>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
-                .map(|_| scope.spawn(|| self.work(&queue, &failed, job)))
+                .map(|_| scope.spawn(|| self.work(&queue, &failed, init(), job)))
                 .collect();
             handles
                 .into_iter()
@@ -164,7 +169,7 @@ impl Buckets {
         let mut results = Vec::new();
         let mut first: Option<Failure> = None;
         for (done, failures) in outcomes {
-            results.extend(done);
+            results.push(done);
             for failure in failures {
                 first = Some(match (first, failure) {
                     (Some(Failure::Other(e)), _) | (_, Failure::Other(e)) => Failure::Other(e),
@@ -184,19 +189,20 @@ impl Buckets {
         &self,
         queue: &Mutex<Vec<(PathBuf, u32)>>,
         failed: &AtomicBool,
-        job: &(dyn Fn(Tickets) -> anyhow::Result<T> + Sync),
-    ) -> (Vec<T>, Vec<Failure>) {
-        let mut done = Vec::new();
+        mut done: T,
+        job: &(dyn Fn(&mut T, Tickets) -> anyhow::Result<()> + Sync),
+    ) -> (T, Vec<Failure>) {
         let mut failures = Vec::new();
         loop {
             let next = queue.lock().map(|mut q| q.pop()).ok().flatten();
             let Some((path, depth)) = next else { break };
             match self.bucket(&path, depth, queue) {
                 Ok(None) => {}
-                Ok(Some(tickets)) if !failed.load(Ordering::Relaxed) => match job(tickets) {
-                    Ok(result) => done.push(result),
-                    Err(err) => failures.push(Failure::Other(err)),
-                },
+                Ok(Some(tickets)) if !failed.load(Ordering::Relaxed) => {
+                    if let Err(err) = job(&mut done, tickets) {
+                        failures.push(Failure::Other(err));
+                    }
+                }
                 Ok(Some(_)) => {}
                 Err(failure) => failures.push(failure),
             }
@@ -572,7 +578,7 @@ mod tests {
         for path in [both, first_pass, second_pass] {
             let expected = read_events(&path).unwrap_err().to_string();
             let err = match Buckets::read_with(&path, 512) {
-                Ok(buckets) => buckets.map(&|_| Ok(())).unwrap_err(),
+                Ok(buckets) => buckets.fold(&|| (), &|_, _| Ok(())).unwrap_err(),
                 Err(err) => err,
             };
             assert_eq!(err.to_string(), expected);
@@ -589,7 +595,11 @@ mod tests {
         );
         let buckets = Buckets::read_with(&path, 512).unwrap();
         assert_eq!(buckets.events, 1);
-        let tickets: Vec<Tickets> = buckets.map(&|t| Ok(t)).unwrap();
+        let keep = |all: &mut Vec<Tickets>, tickets| {
+            all.push(tickets);
+            Ok(())
+        };
+        let tickets: Vec<Tickets> = buckets.fold(&Vec::new, &keep).unwrap().concat();
         let all: Vec<(u64, usize)> = tickets
             .iter()
             .flatten()

@@ -3,9 +3,7 @@
 //! retraction untags, a 429 waits for its `Retry-After`, a refusal is visible and blocks
 //! nothing, a restart repeats nothing. Included by `serve.rs` (shares its helpers).
 
-use std::collections::VecDeque;
-use std::io::BufRead as _;
-use std::sync::{Arc, Mutex};
+use sla_actions_http::testkit::{calls_to, Call, FakeHelpdesk};
 
 use super::*;
 
@@ -28,131 +26,9 @@ policies:
     warn_at: [\"75%\"]
 ";
 
-/// One call the fake received.
-#[derive(Debug, Clone)]
-struct Call {
-    line: String,
-    body: Value,
-    authorization: Option<String>,
-    at: Instant,
-}
-
-/// A scripted answer: `METHOD path`, status, `Retry-After` seconds.
-type Scripted = (String, u16, Option<u64>);
-
-/// A fake Zendesk (`/api/v2/...`) and Slack webhook (`/slack`) on a free loopback port:
-/// records calls and answers 200, or a scripted status for a given `METHOD path`.
-#[derive(Clone)]
-struct FakeHelpdesk {
-    address: String,
-    calls: Arc<Mutex<Vec<Call>>>,
-    script: Arc<Mutex<VecDeque<Scripted>>>,
-}
-
-impl FakeHelpdesk {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake helpdesk");
-        let fake = Self {
-            address: listener.local_addr().expect("address").to_string(),
-            calls: Arc::default(),
-            script: Arc::default(),
-        };
-        let server = fake.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let server = server.clone();
-                thread::spawn(move || server.answer(stream));
-            }
-        });
-        fake
-    }
-
-    /// The next `line` (`PUT /api/v2/tickets/1/tags`) is answered `status`, with
-    /// `Retry-After: retry_after` when given.
-    fn then_answer(&self, line: &str, status: u16, retry_after: Option<u64>) {
-        let entry = (line.to_string(), status, retry_after);
-        self.script.lock().expect("script").push_back(entry);
-    }
-
-    fn answer(&self, stream: TcpStream) {
-        let mut reader = std::io::BufReader::new(stream);
-        let (mut head, mut length) = (Vec::new(), 0usize);
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            head.push(line.trim_end().to_string());
-        }
-        let mut body = vec![0; length];
-        let _ = reader.read_exact(&mut body);
-        let request_line = head.first().cloned().unwrap_or_default();
-        let line = request_line
-            .rsplit_once(' ')
-            .map_or("", |(l, _)| l)
-            .to_string();
-        let authorization = head.iter().find_map(|h| {
-            let (name, value) = h.split_once(':')?;
-            name.eq_ignore_ascii_case("authorization")
-                .then(|| value.trim().to_string())
-        });
-        let call = Call {
-            line: line.clone(),
-            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-            authorization,
-            at: Instant::now(),
-        };
-        self.calls.lock().expect("calls").push(call);
-        let (status, retry_after) = self.scripted(&line);
-        let extra = retry_after.map_or(String::new(), |s| format!("Retry-After: {s}\r\n"));
-        let body = if status == 200 {
-            "{}"
-        } else {
-            "{\"error\":\"refused\"}"
-        };
-        let response = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = reader.get_mut().write_all(response.as_bytes());
-    }
-
-    fn scripted(&self, line: &str) -> (u16, Option<u64>) {
-        let mut script = self.script.lock().expect("script");
-        match script.iter().position(|(l, _, _)| l == line) {
-            Some(index) => script
-                .remove(index)
-                .map_or((200, None), |(_, status, after)| (status, after)),
-            None => (200, None),
-        }
-    }
-
-    fn calls(&self) -> Vec<Call> {
-        self.calls.lock().expect("calls").clone()
-    }
-
-    /// `METHOD path body` of each call, in order.
-    fn lines(&self) -> Vec<String> {
-        self.calls()
-            .iter()
-            .map(|c| format!("{} {}", c.line, c.body))
-            .collect()
-    }
-
-    /// Waits until `accept` holds for the calls, then returns them.
-    fn wait_for(&self, what: &str, accept: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        poll_until(what, || self.calls(), |calls| accept(calls))
-    }
-}
-
-/// The calls whose `METHOD path` is `line`.
-fn calls_to<'a>(calls: &'a [Call], line: &str) -> Vec<&'a Call> {
-    calls.iter().filter(|c| c.line == line).collect()
+/// Waits until `accept` holds for `fake`'s calls, then returns them.
+fn wait_for(fake: &FakeHelpdesk, what: &str, accept: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+    poll_until(what, || fake.calls(), |calls| accept(calls))
 }
 
 /// `sla serve` over `ws` on the test clock at `clock`, acting in `fake`.
@@ -224,7 +100,7 @@ fn autopilot_tags_notifies_and_untags_each_once() {
     let created = zendesk_event("1", "c1", START, "created");
     post(&server, &created, 0);
     server.advance(46 * 60);
-    let calls = fake.wait_for("the warning tags", |c| c.len() == 1);
+    let calls = wait_for(&fake, "the warning tags", |c| c.len() == 1);
     assert_eq!(calls[0].line, "PUT /api/v2/tickets/1/tags");
     assert_eq!(calls[0].body, tag_body("sla_at_risk"));
     let basic = base64::Engine::encode(
@@ -235,7 +111,7 @@ fn autopilot_tags_notifies_and_untags_each_once() {
     post(&server, &created, 46);
 
     server.advance(14 * 60);
-    let calls = fake.wait_for("the breach notifies and tags", |c| c.len() == 3);
+    let calls = wait_for(&fake, "the breach notifies and tags", |c| c.len() == 3);
     let slack = calls_to(&calls, "POST /slack");
     assert_eq!(slack.len(), 1, "{:#?}", fake.lines());
     let text = slack[0].body["text"].as_str().expect("slack text");
@@ -253,7 +129,7 @@ fn autopilot_tags_notifies_and_untags_each_once() {
         90,
     );
     server.advance(1);
-    let calls = fake.wait_for("the retraction untags", |c| c.len() == 4);
+    let calls = wait_for(&fake, "the retraction untags", |c| c.len() == 4);
     assert_eq!(calls[3].line, "DELETE /api/v2/tickets/1/tags");
     assert_eq!(calls[3].body, tag_body("sla_breached"));
 
@@ -286,7 +162,7 @@ fn a_429_waits_for_retry_after_and_a_403_is_visible_and_blocks_nothing() {
     post(&server, &zendesk_event("1", "c1", START, "created"), 0);
     post(&server, &zendesk_event("2", "c2", START, "created"), 0);
     server.advance(46 * 60);
-    let calls = fake.wait_for("both warnings tried", |c| {
+    let calls = wait_for(&fake, "both warnings tried", |c| {
         calls_to(c, "PUT /api/v2/tickets/1/tags").len() == 2
             && calls_to(c, "PUT /api/v2/tickets/2/tags").len() == 1
     });
@@ -297,7 +173,7 @@ fn a_429_waits_for_retry_after_and_a_403_is_visible_and_blocks_nothing() {
     );
 
     server.advance(14 * 60);
-    fake.wait_for("both breaches acted on", |c| {
+    wait_for(&fake, "both breaches acted on", |c| {
         calls_to(c, "POST /slack").len() == 2
             && calls_to(c, "PUT /api/v2/tickets/2/tags").len() == 2
     });
@@ -333,7 +209,7 @@ fn a_429_waits_for_retry_after_and_a_403_is_visible_and_blocks_nothing() {
         "{listed}"
     );
     assert_eq!(cli("redrive").trim(), "{\"redriven\":1}");
-    fake.wait_for("the redriven action runs", |c| {
+    wait_for(&fake, "the redriven action runs", |c| {
         calls_to(c, "PUT /api/v2/tickets/2/tags").len() == 3
     });
     assert!(cli("list").is_empty());
@@ -347,7 +223,7 @@ fn a_restart_in_the_middle_repeats_nothing() {
     let created = zendesk_event("1", "c1", START, "created");
     post(&server, &created, 0);
     server.advance(46 * 60);
-    fake.wait_for("the warning tags", |c| c.len() == 1);
+    wait_for(&fake, "the warning tags", |c| c.len() == 1);
     server.crash();
 
     let restarted = start_with_autopilot(&ws, &fake, "2026-03-02T09:46:00Z");
@@ -356,7 +232,7 @@ fn a_restart_in_the_middle_repeats_nothing() {
     thread::sleep(Duration::from_millis(1500));
     assert_eq!(fake.calls().len(), 1, "{:#?}", fake.lines());
     restarted.advance(14 * 60);
-    let calls = fake.wait_for("the breach acts", |c| c.len() == 3);
+    let calls = wait_for(&fake, "the breach acts", |c| c.len() == 3);
     thread::sleep(Duration::from_millis(1500));
     assert_eq!(fake.calls().len(), 3, "{:#?}", fake.lines());
     assert_eq!(calls_to(&calls, "PUT /api/v2/tickets/1/tags").len(), 2);

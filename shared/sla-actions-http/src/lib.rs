@@ -32,6 +32,10 @@ mod hyper_transport;
 pub mod metrics;
 mod outcome;
 mod retry;
+#[cfg(feature = "testkit")]
+// Test support: a failed expectation there is a test failure, never a production path.
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+pub mod testkit;
 mod transport;
 mod vendors;
 

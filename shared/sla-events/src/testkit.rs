@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_eventbridge::types::Target;
-use aws_sdk_sqs::types::QueueAttributeName;
+use aws_sdk_sqs::types::{Message, QueueAttributeName};
 use sla_store::testkit::{moto, unique_name};
 
 /// An SDK configuration pointing at the moto server of `scripts/moto.sh`.
@@ -82,10 +82,27 @@ pub async fn receive(
     queue_url: &str,
     expected: usize,
 ) -> Vec<serde_json::Value> {
+    receive_messages(config, queue_url, expected)
+        .await
+        .iter()
+        .map(|message| {
+            let body = message.body().expect("message body");
+            serde_json::from_str(body).expect("message body is JSON")
+        })
+        .collect()
+}
+
+/// Receives messages until `expected` arrived or 10 s passed, deleting each from the
+/// queue (as a consumer that handled it would); returns them whole (ids, bodies).
+pub async fn receive_messages(
+    config: &SdkConfig,
+    queue_url: &str,
+    expected: usize,
+) -> Vec<Message> {
     let sqs = aws_sdk_sqs::Client::new(config);
-    let mut bodies = Vec::new();
+    let mut messages = Vec::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while bodies.len() < expected && std::time::Instant::now() < deadline {
+    while messages.len() < expected && std::time::Instant::now() < deadline {
         let out = sqs
             .receive_message()
             .queue_url(queue_url)
@@ -95,9 +112,14 @@ pub async fn receive(
             .await
             .expect("ReceiveMessage");
         for message in out.messages() {
-            let body = message.body().expect("message body");
-            bodies.push(serde_json::from_str(body).expect("message body is JSON"));
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .set_receipt_handle(message.receipt_handle().map(str::to_owned))
+                .send()
+                .await
+                .expect("DeleteMessage");
+            messages.push(message.clone());
         }
     }
-    bodies
+    messages
 }

@@ -326,20 +326,46 @@ pub fn resolve_tenants(
             };
             vendors.insert(*vendor, config);
         }
-        let apis = tenant
-            .vendors
-            .iter()
-            .filter_map(|(vendor, entry)| Some((*vendor, entry.api.clone()?)));
-        let actions =
-            resolve_actions(&format!("tenants.{name}"), apis, &tenant.channels, resolver)?;
         let resolved = ResolvedTenant {
             policy: tenant.policy.clone(),
             vendors,
-            actions,
+            actions: tenant_actions(name, tenant, resolver)?,
         };
         tenants.insert(name.clone(), resolved);
     }
     Ok(ResolvedTenants { tenants })
+}
+
+/// Reads only the autopilot's secrets (`api:` blocks, `channels:`): the tenants as a
+/// host that acts but receives no webhooks sees them (the Lambda `actions` function), so
+/// it needs no access to the webhook secrets. Its tenants accept no vendor's webhooks.
+pub fn resolve_tenant_actions(
+    file: &TenantsFile,
+    resolver: &dyn SecretResolver,
+) -> Result<ResolvedTenants, ConfigError> {
+    let mut tenants = BTreeMap::new();
+    for (name, tenant) in &file.tenants {
+        let resolved = ResolvedTenant {
+            policy: tenant.policy.clone(),
+            vendors: BTreeMap::new(),
+            actions: tenant_actions(name, tenant, resolver)?,
+        };
+        tenants.insert(name.clone(), resolved);
+    }
+    Ok(ResolvedTenants { tenants })
+}
+
+/// The tenant's API credentials and chat destinations, their secrets read.
+fn tenant_actions(
+    name: &str,
+    tenant: &TenantConfig,
+    resolver: &dyn SecretResolver,
+) -> Result<TenantActionsConfig, ConfigError> {
+    let apis = tenant
+        .vendors
+        .iter()
+        .filter_map(|(vendor, entry)| Some((*vendor, entry.api.clone()?)));
+    resolve_actions(&format!("tenants.{name}"), apis, &tenant.channels, resolver)
 }
 
 #[derive(Debug, Deserialize)]

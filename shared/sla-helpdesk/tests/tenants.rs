@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use sla_core::event::{Priority, Status};
-use sla_helpdesk::{resolve_tenants, SecretSource, SecretUnavailable, TenantsFile, Vendor};
+use sla_helpdesk::{
+    resolve_tenant_actions, resolve_tenants, SecretSource, SecretUnavailable, TenantsFile, Vendor,
+};
 
 const EXAMPLE: &str = r#"
 tenants:
@@ -206,4 +208,34 @@ tenants:
         warnings[0]
     );
     assert!(!warnings[0].contains("intercom-app"), "never the secret");
+}
+
+#[test]
+fn a_host_that_only_acts_reads_only_the_action_secrets() {
+    let yaml = "\
+tenants:
+  acme:
+    vendors:
+      zendesk:
+        secret_arn: webhook-secret
+        api: {base_url: \"https://acme.zendesk.com\", email_env: ZD_EMAIL, token_env: ZD_TOKEN}
+    channels:
+      leads: {slack_webhook_env: SLACK_LEADS}
+";
+    let file = TenantsFile::from_yaml("tenants.yaml", yaml).unwrap();
+    let only_env = |source: &SecretSource| match source {
+        SecretSource::Env(name) => Ok(format!("https://hooks.example/{name}")),
+        other => Err(SecretUnavailable {
+            reason: format!("{other} must not be read"),
+        }),
+    };
+    assert!(
+        resolve_tenants(&file, &only_env).is_err(),
+        "the full resolution reads the webhook secret"
+    );
+    let resolved = resolve_tenant_actions(&file, &only_env).unwrap();
+    assert!(resolved.vendor("acme", Vendor::Zendesk).is_none());
+    let actions = resolved.actions("acme").unwrap();
+    assert!(actions.api.contains_key(&Vendor::Zendesk));
+    assert!(actions.channels.contains_key("leads"));
 }

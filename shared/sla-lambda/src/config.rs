@@ -54,3 +54,25 @@ pub const SWEEP_IAM_ACTIONS: &[&str] = &[
     "dynamodb:PutItem",
     "events:PutEvents",
 ];
+
+/// Variables the actions function requires.
+pub const ACTIONS_REQUIRED_ENV: &[&str] = &[ENV_TABLE_NAME, ENV_TENANTS_FILE];
+
+/// IAM actions the actions function's code calls: the action ledger's conditional writes
+/// and its due index, and the autopilot's credentials (`api:`, `channels:`).
+pub const ACTIONS_IAM_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:Query",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+];
+
+/// IAM actions Lambda's SQS event source mapping calls with the actions function's role
+/// (on the actions queue only).
+pub const ACTIONS_QUEUE_IAM_ACTIONS: &[&str] = &[
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+];

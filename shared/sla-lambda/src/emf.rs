@@ -19,6 +19,10 @@ pub mod names {
     pub const UNSAVEABLE: &str = "UnsaveableRecords";
     /// Read-API answers with a 5xx status (the store failed).
     pub const READ_5XX: &str = "Read5xx";
+    /// Autopilot actions given up on (refused, unsupported, out of attempts).
+    pub const ACTIONS_DEAD: &str = "ActionsDead";
+    /// Actions executed, dimensioned by `Target` (vendor or chat) and `Outcome`.
+    pub const ACTIONS: &str = "Actions";
 }
 
 /// The `Function` dimension of each function's metrics.
@@ -31,6 +35,8 @@ pub mod functions {
     pub const SWEEP: &str = "sweep";
     /// The read API and dashboard function.
     pub const READ_API: &str = "read-api";
+    /// The autopilot's function.
+    pub const ACTIONS: &str = "actions";
 }
 
 /// Every (metric, `Function` dimension) the template must alarm on.
@@ -43,6 +49,7 @@ pub const ALARMED: &[(&str, &str)] = &[
     (names::UNSAVEABLE, functions::TICKET_CREATED),
     (names::UNSAVEABLE, functions::TICKET_UPDATED),
     (names::READ_5XX, functions::READ_API),
+    (names::ACTIONS_DEAD, functions::ACTIONS),
 ];
 
 /// One metric value.
@@ -58,9 +65,23 @@ pub struct Metric<'a> {
 
 /// The EMF line for `metrics`, dimensioned by `Function`, at `timestamp_ms`.
 pub fn line(function: &str, metrics: &[Metric<'_>], timestamp_ms: i64) -> String {
+    line_with(function, &[], metrics, timestamp_ms)
+}
+
+/// The EMF line for `metrics`, dimensioned by `Function` and each of `dimensions`
+/// (name, value), at `timestamp_ms`.
+pub fn line_with(
+    function: &str,
+    dimensions: &[(&str, &str)],
+    metrics: &[Metric<'_>],
+    timestamp_ms: i64,
+) -> String {
     let definitions: Vec<Value> = metrics
         .iter()
         .map(|m| json!({"Name": m.name, "Unit": m.unit}))
+        .collect();
+    let names: Vec<&str> = std::iter::once("Function")
+        .chain(dimensions.iter().map(|(name, _)| *name))
         .collect();
     let mut root = Map::new();
     root.insert(
@@ -69,12 +90,15 @@ pub fn line(function: &str, metrics: &[Metric<'_>], timestamp_ms: i64) -> String
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
-                "Dimensions": [["Function"]],
+                "Dimensions": [names],
                 "Metrics": definitions,
             }],
         }),
     );
     root.insert("Function".into(), Value::from(function));
+    for (name, value) in dimensions {
+        root.insert((*name).into(), Value::from(*value));
+    }
     for m in metrics {
         root.insert(m.name.into(), Value::from(m.value));
     }
@@ -83,10 +107,13 @@ pub fn line(function: &str, metrics: &[Metric<'_>], timestamp_ms: i64) -> String
 
 /// Prints the EMF line for `metrics` on stdout, where Lambda ships it to CloudWatch.
 pub fn emit(function: &str, metrics: &[Metric<'_>]) {
-    println!(
-        "{}",
-        line(function, metrics, chrono::Utc::now().timestamp_millis())
-    );
+    emit_with(function, &[], metrics);
+}
+
+/// [`emit`] with more dimensions than `Function`.
+pub fn emit_with(function: &str, dimensions: &[(&str, &str)], metrics: &[Metric<'_>]) {
+    let now = chrono::Utc::now().timestamp_millis();
+    println!("{}", line_with(function, dimensions, metrics, now));
 }
 
 #[cfg(test)]
@@ -121,5 +148,27 @@ mod tests {
         assert_eq!(v["Function"], "sweep");
         assert_eq!(v["SweepLagSeconds"], 12.5);
         assert_eq!(v["EventsPublished"], 3.0);
+    }
+
+    #[test]
+    fn extra_dimensions_are_declared_and_carried() {
+        let metric = Metric {
+            name: "Actions",
+            value: 2.0,
+            unit: "Count",
+        };
+        let dimensions = [("Target", "zendesk"), ("Outcome", "done")];
+        let text = line_with("actions", &dimensions, &[metric], 1_700_000_000_000);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let directive = &v["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(
+            directive["Dimensions"],
+            json!([["Function", "Target", "Outcome"]])
+        );
+        assert_eq!(
+            (&v["Target"], &v["Outcome"]),
+            (&json!("zendesk"), &json!("done"))
+        );
+        assert_eq!(v["Actions"], 2.0);
     }
 }

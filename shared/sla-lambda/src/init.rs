@@ -3,18 +3,21 @@
 //! answers a request.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use sla_actions_http::{Executor, HyperTransport, RetryPolicy};
+use sla_app::autopilot::{Autopilot, HttpExecutor};
 use sla_app::reads::ReadService;
 use sla_app::{PublishRetry, SweepSettings, SystemClock, Tenants, TenantsError, WebhookService};
 use sla_events::EventBridgeSink;
-use sla_helpdesk::{ResolvedTenants, SecretSource, TenantsFile};
-use sla_store::DynamoStore;
+use sla_helpdesk::{resolve_tenant_actions, ResolvedTenants, SecretSource, TenantsFile};
+use sla_store::{DynamoLedger, DynamoStore};
 
 use crate::config::ENV_READ_TOKEN_ARN;
 use crate::env::{process_env, AdminToken, CommonEnv, EnvError, SweepEnv};
 use crate::secrets::PrefetchedSecrets;
-use crate::{ReadFunction, SweepFunction, WebhookFunction};
+use crate::{ActionsFunction, ReadFunction, SweepFunction, WebhookFunction};
 
 /// Why a function could not start.
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +88,52 @@ pub async fn sweep_function(
     Ok(SweepFunction::new(store, sink, policies, Arc::new(SystemClock)).with_settings(settings))
 }
 
+/// The actions function over the DynamoDB ledger, calling helpdesks and chat over HTTPS.
+pub type DynamoActionsFunction = ActionsFunction<DynamoLedger, HttpExecutor<HyperTransport>>;
+
+/// Builds the actions function from the environment. It fetches only the autopilot's
+/// secrets (each tenant's `api:` credentials and `channels:`), never the webhook secrets
+/// or read tokens, and loads the policies (their `actions:`).
+pub async fn actions_function(aws: &SdkConfig) -> Result<DynamoActionsFunction, InitError> {
+    actions_function_from(&process_env, aws).await
+}
+
+/// [`actions_function`] with the environment read through `var` (tests).
+pub async fn actions_function_from(
+    var: &dyn Fn(&str) -> Option<String>,
+    aws: &SdkConfig,
+) -> Result<DynamoActionsFunction, InitError> {
+    let env = CommonEnv::read(var)?;
+    let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?.without_read_tokens();
+    let sources: Vec<&SecretSource> = file
+        .tenants()
+        .flat_map(|(_, tenant)| tenant.action_secret_sources())
+        .collect();
+    let secrets = PrefetchedSecrets::fetch_sources(sources, aws).await;
+    let resolver = |source: &SecretSource| secrets.get(source);
+    let actions = resolve_tenant_actions(&file, &resolver).map_err(TenantsError::from)?;
+    let ticket_urls =
+        sla_app::tenants::resolve_reads(&file, &resolver).map_err(TenantsError::from)?;
+    let policies = sla_app::tenants::load_policies(&file, env.policy_file.as_deref())?;
+    let tenants = Tenants::new(actions, policies).with_reads(ticket_urls);
+    let ledger = DynamoLedger::new(
+        aws_sdk_dynamodb::Client::new(aws),
+        env.table_name,
+        env.due_shards,
+    );
+    let executor = HttpExecutor::new(Executor::new(HyperTransport::new()), LAMBDA_RETRY);
+    let autopilot = Autopilot::new(ledger, executor, Arc::new(tenants), Arc::new(SystemClock));
+    Ok(ActionsFunction::new(autopilot))
+}
+
+/// In-process retries of the actions function: waits are billed, so a `Retry-After`
+/// longer than 10 s re-queues the action in the ledger (the next scheduled run takes it).
+pub const LAMBDA_RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 4,
+    base_delay: Duration::from_secs(1),
+    max_delay: Duration::from_secs(10),
+};
+
 /// Builds the read function (`read-api`) from the environment. It fetches only the read
 /// tokens (the admin token, each tenant's `read_token_*`), never the webhook secrets, and
 /// loads the policies (the ticket route explains each clock).
@@ -109,11 +158,17 @@ pub async fn read_function_from(
     let tenants = read_tenants(&file, env.policy_file.as_deref(), &secrets)?;
     let store = DynamoStore::new(
         aws_sdk_dynamodb::Client::new(aws),
+        env.table_name.clone(),
+        env.due_shards,
+    );
+    let ledger = DynamoLedger::new(
+        aws_sdk_dynamodb::Client::new(aws),
         env.table_name,
         env.due_shards,
     );
     let clock = Arc::new(SystemClock);
-    let service = ReadService::new(store, Arc::new(tenants), clock, Some(admin_token));
+    let service = ReadService::new(store, Arc::new(tenants), clock, Some(admin_token))
+        .with_actions(Arc::new(ledger));
     Ok(ReadFunction::new(service))
 }
 

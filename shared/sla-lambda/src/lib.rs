@@ -1,4 +1,4 @@
-//! Lambda glue shared by the four functions: requests and responses, configuration at
+//! Lambda glue shared by the five functions: requests and responses, configuration at
 //! cold start, secrets, metrics. Each function's `main` is a few lines over this crate.
 
 #![warn(missing_docs)]
@@ -8,6 +8,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod actions;
 pub mod config;
 pub mod emf;
 pub mod env;
@@ -18,6 +19,7 @@ pub mod secrets;
 pub mod sweep;
 pub mod webhook;
 
+pub use actions::ActionsFunction;
 pub use read::ReadFunction;
 pub use sweep::SweepFunction;
 pub use webhook::WebhookFunction;

@@ -107,7 +107,7 @@ fn window_end(
 }
 
 /// Time until the invocation's deadline (epoch milliseconds); unbounded when unknown.
-fn time_left(deadline_ms: u64) -> Duration {
+pub(crate) fn time_left(deadline_ms: u64) -> Duration {
     if deadline_ms == 0 {
         return Duration::MAX;
     }

@@ -1,7 +1,7 @@
 //! Percentiles and Kaplan-Meier over 100,000 business durations (a large row of a report).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use sla_report::stats::{nearest_rank, KaplanMeier, Observation};
+use sla_report::stats::{nearest_rank, Counts, KaplanMeier, Observation};
 
 /// Deterministic durations: SplitMix64 over a seed, up to 5 business days, 10% open.
 fn observations(count: usize) -> Vec<Observation> {
@@ -29,6 +29,13 @@ fn stats(c: &mut Criterion) {
             let mut sorted = seconds.clone();
             sorted.sort_unstable();
             [50.0, 90.0, 95.0].map(|p| nearest_rank(&sorted, p))
+        })
+    });
+    c.bench_function("count + p50/p90/p95, 100k durations", |b| {
+        b.iter(|| {
+            let mut counts: Counts = seconds.iter().copied().collect();
+            counts.compact();
+            [50.0, 90.0, 95.0].map(|p| counts.nearest_rank(p))
         })
     });
     c.bench_function(

@@ -1,14 +1,15 @@
 //! Report rows: cycles grouped by the chosen dimensions, with compliance counts,
-//! percentiles of completed cycles and time over target of late ones.
+//! percentiles of completed cycles and time over target of late ones, gathered cycle by
+//! cycle into a [`RowTally`] that merges with others.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::cycle::{CycleRecord, Outcome};
-use crate::dimension::{KeyPart, Keyer};
-use crate::stats::{mean, nearest_rank, percent};
+use crate::stats::{mean_of, percent, Counts};
 use crate::time::{TicketTime, TimeShare};
 
 /// One row of the report.
@@ -50,84 +51,119 @@ pub struct Row {
     pub time: TimeShare,
 }
 
-/// Rows keyed and sorted by `keyer` (policy file order, priorities from urgent down,
-/// metric order, then labels).
-pub(crate) fn aggregate(cycles: &[&CycleRecord], keyer: &Keyer, times: &Times) -> Vec<Row> {
-    let mut groups: BTreeMap<Vec<KeyPart>, Vec<&CycleRecord>> = BTreeMap::new();
-    for cycle in cycles {
-        groups.entry(keyer.key(cycle)).or_default().push(*cycle);
+/// The totals of one row, gathered ticket by ticket; tallies of disjoint tickets merge.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowTally {
+    tickets: usize,
+    cycles: usize,
+    met: usize,
+    breached: usize,
+    cancelled: usize,
+    open: usize,
+    excluded_tickets: usize,
+    completed: Counts,
+    over_sum: i128,
+    over_count: usize,
+    over_max: Option<i64>,
+    breached_open: usize,
+    time: TicketTime,
+    /// The breached cycles furthest over target, when gathered ([`RowTally::offer_worst`]).
+    pub worst: Vec<Worst>,
+}
+
+/// A breached cycle in a worst list, ordered by time over target (most first), then by
+/// its place in the history (ticket position, cycle index).
+pub(crate) type Worst = (Reverse<i64>, u64, usize, CycleRecord);
+
+impl RowTally {
+    /// Adds one ticket's cycles that fall in this row (`ticket`: the ticket's time).
+    pub fn add_ticket(&mut self, cycles: &[&CycleRecord], ticket: &TicketTime) {
+        let (excluded, counted) = cycles.iter().fold((false, false), |(e, c), cycle| {
+            let is = cycle.outcome == Outcome::Excluded;
+            (e || is, c || !is)
+        });
+        if counted {
+            self.tickets += 1;
+            self.time.add_up(ticket);
+        }
+        self.excluded_tickets += usize::from(excluded);
+        for cycle in cycles.iter().filter(|c| c.outcome != Outcome::Excluded) {
+            self.add_cycle(cycle);
+        }
     }
-    groups
-        .into_iter()
-        .map(|(key, members)| {
-            let key = keyer
-                .by
-                .iter()
-                .zip(key)
-                .map(|(d, part)| (d.name().to_string(), part.label))
-                .collect();
-            row(key, &members, times)
-        })
-        .collect()
-}
 
-/// The statistics of one group of cycles.
-pub(crate) fn row(key: BTreeMap<String, String>, all: &[&CycleRecord], times: &Times) -> Row {
-    let (excluded, cycles): (Vec<&CycleRecord>, Vec<&CycleRecord>) =
-        all.iter().partition(|c| c.outcome == Outcome::Excluded);
-    let cycles = &cycles[..];
-    let count = |outcome: Outcome| cycles.iter().filter(|c| c.outcome == outcome).count();
-    let (met, breached) = (count(Outcome::Met), count(Outcome::Breached));
-    let completed = completed_seconds(cycles);
-    let over: Vec<i64> = cycles.iter().filter_map(|c| c.over_target()).collect();
-    Row {
-        key,
-        tickets: distinct_tickets(cycles),
-        cycles: cycles.len(),
-        met,
-        breached,
-        cancelled: count(Outcome::Cancelled),
-        open: count(Outcome::Open),
-        excluded_tickets: distinct_tickets(&excluded),
-        met_percent: percent(met, met + breached),
-        median_seconds: nearest_rank(&completed, 50.0),
-        p90_seconds: nearest_rank(&completed, 90.0),
-        p95_seconds: nearest_rank(&completed, 95.0),
-        mean_over_target_seconds: mean(&over).map(|m| (m * 10.0).round() / 10.0),
-        max_over_target_seconds: over.iter().max().copied(),
-        breached_open: cycles.iter().filter(|c| c.is_breached_open()).count(),
-        time: time_share(cycles, times),
+    fn add_cycle(&mut self, cycle: &CycleRecord) {
+        self.cycles += 1;
+        match cycle.outcome {
+            Outcome::Met => self.met += 1,
+            Outcome::Breached => self.breached += 1,
+            Outcome::Cancelled => self.cancelled += 1,
+            Outcome::Open => self.open += 1,
+            Outcome::Excluded => {}
+        }
+        if cycle.is_completed() {
+            self.completed.add(cycle.business_seconds);
+        }
+        if let Some(over) = cycle.over_target() {
+            self.over_sum += i128::from(over);
+            self.over_count += 1;
+            self.over_max = self.over_max.max(Some(over));
+        }
+        self.breached_open += usize::from(cycle.is_breached_open());
     }
-}
 
-/// The ticket times by (tenant, ticket id).
-pub(crate) type Times<'a> = HashMap<(&'a str, &'a str), &'a TicketTime>;
+    /// Keeps `entry` if it is among the `limit` worst so far.
+    pub fn offer_worst(&mut self, limit: usize, entry: Worst) {
+        let key = |w: &Worst| (w.0, w.1, w.2);
+        let at = self.worst.partition_point(|w| key(w) < key(&entry));
+        if at < limit {
+            self.worst.insert(at, entry);
+            self.worst.truncate(limit);
+        }
+    }
 
-/// Where the time of the row's distinct tickets went.
-fn time_share(cycles: &[&CycleRecord], times: &Times) -> TimeShare {
-    let tickets: BTreeSet<(&str, &str)> = cycles
-        .iter()
-        .map(|c| (c.tenant.as_str(), c.ticket_id.as_str()))
-        .collect();
-    TimeShare::of(tickets.iter().filter_map(|key| times.get(key).copied()))
-}
+    /// Adds the totals of a tally of other tickets.
+    pub fn merge(&mut self, other: RowTally, worst_limit: usize) {
+        self.tickets += other.tickets;
+        self.cycles += other.cycles;
+        self.met += other.met;
+        self.breached += other.breached;
+        self.cancelled += other.cancelled;
+        self.open += other.open;
+        self.excluded_tickets += other.excluded_tickets;
+        self.completed.merge(other.completed);
+        self.over_sum += other.over_sum;
+        self.over_count += other.over_count;
+        self.over_max = self.over_max.max(other.over_max);
+        self.breached_open += other.breached_open;
+        self.time.add_up(&other.time);
+        for entry in other.worst {
+            self.offer_worst(worst_limit, entry);
+        }
+    }
 
-/// Final business seconds of the completed cycles, ascending.
-pub(crate) fn completed_seconds(cycles: &[&CycleRecord]) -> Vec<i64> {
-    let mut seconds: Vec<i64> = cycles
-        .iter()
-        .filter(|c| c.is_completed())
-        .map(|c| c.business_seconds)
-        .collect();
-    seconds.sort_unstable();
-    seconds
-}
-
-/// Distinct (tenant, ticket) among `cycles`.
-pub(crate) fn distinct_tickets(cycles: &[&CycleRecord]) -> usize {
-    cycles
-        .iter()
-        .map(|c| (c.tenant.as_str(), c.ticket_id.as_str()))
-        .collect::<BTreeSet<_>>()
-        .len()
+    /// The row of these totals.
+    pub fn row(&mut self, key: BTreeMap<String, String>) -> Row {
+        self.completed.compact();
+        let completed = &self.completed;
+        Row {
+            key,
+            tickets: self.tickets,
+            cycles: self.cycles,
+            met: self.met,
+            breached: self.breached,
+            cancelled: self.cancelled,
+            open: self.open,
+            excluded_tickets: self.excluded_tickets,
+            met_percent: percent(self.met, self.met + self.breached),
+            median_seconds: completed.nearest_rank(50.0),
+            p90_seconds: completed.nearest_rank(90.0),
+            p95_seconds: completed.nearest_rank(95.0),
+            mean_over_target_seconds: mean_of(self.over_sum, self.over_count)
+                .map(|m| (m * 10.0).round() / 10.0),
+            max_over_target_seconds: self.over_max,
+            breached_open: self.breached_open,
+            time: TimeShare::of_total(&self.time),
+        }
+    }
 }

@@ -10,8 +10,8 @@ mod sections;
 
 use std::io::Write;
 
-use crate::cycle::TicketRecord;
-use crate::report::{kept_cycles, Report, ReportOptions};
+use crate::gather::PageData;
+use crate::report::{Report, ReportOptions};
 use crate::ReportError;
 
 use page::{escape, percent_encode};
@@ -58,18 +58,18 @@ impl Default for HtmlOptions {
     }
 }
 
-/// Writes `report` (built from `tickets` with `options`) as one HTML page.
+/// Writes `report` as one HTML page; `page`: what was gathered with it for the page
+/// ([`ReportBuilder::new`](crate::ReportBuilder::new) with [`HtmlOptions::worst`]).
 pub fn write_html(
     report: &Report,
-    tickets: &[TicketRecord],
+    page: &PageData,
     options: &ReportOptions,
     html: &HtmlOptions,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let kept: Vec<_> = kept_cycles(tickets, options).collect();
     let data = sections::Data {
         report,
-        cycles: &kept,
+        page,
         options,
         html,
     };

@@ -1,7 +1,8 @@
 //! SLA compliance reports from replayed ticket histories (`sla report`).
 //!
 //! The input is every ticket at the end of a replay ([`ticket_record`] of each final
-//! `TicketState`, usually inside `sla_core::replay::replay_all`). [`Report::build`]
+//! `TicketState`), added one by one to a [`ReportBuilder`] (builders of disjoint tickets
+//! merge, so each core can gather its own; [`Report::build`] does it for a slice). It
 //! groups cycles by any [`Dimension`] (calendar periods in a time zone: a cycle belongs to
 //! the period in which it ended), counts met / breached / cancelled / open cycles, takes
 //! nearest-rank percentiles of the final business time of completed cycles (breached ones
@@ -21,6 +22,7 @@ pub mod agreement;
 mod compare;
 mod cycle;
 mod dimension;
+mod gather;
 mod html;
 mod render;
 mod report;
@@ -32,8 +34,9 @@ pub use aggregate::Row;
 pub use compare::ComparedRow;
 pub use cycle::{cycles_of, ticket_record, CycleRecord, Outcome, TicketRecord};
 pub use dimension::{Dimension, PeriodUnit, DIMENSIONS};
+pub use gather::{PageData, ReportBuilder};
 pub use html::{write_html, HtmlOptions, TicketUrl};
-pub use render::{write_cycles_csv, Cell, Table, CYCLES_HEADER};
+pub use render::{write_cycle_csv, write_cycles_csv, Cell, Table, CYCLES_HEADER};
 pub use report::{kept_cycles, Report, ReportOptions};
 pub use targets::{TargetRow, MIN_COMPLETED};
 pub use time::{ticket_time, TicketTime, TimeShare};

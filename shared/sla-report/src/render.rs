@@ -365,38 +365,43 @@ pub const CYCLES_HEADER: [&str; 17] = [
     "paused_seconds",
 ];
 
-/// Writes one CSV row per cycle (`end` empty while open).
+/// Writes the header, then one CSV row per cycle ([`write_cycle_csv`]).
 pub fn write_cycles_csv<'a>(
     cycles: impl IntoIterator<Item = &'a CycleRecord>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     write_csv_line(out, &CYCLES_HEADER)?;
     for c in cycles {
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        write_csv_line(
-            out,
-            &[
-                c.tenant.clone(),
-                c.ticket_id.clone(),
-                metric_name(&c.metric),
-                c.cycle.to_string(),
-                c.policy.clone(),
-                priority_name(&c.priority),
-                text(&c.segment),
-                text(&c.group),
-                text(&c.assignee),
-                text(&c.organization),
-                text(&c.channel),
-                stamp(c.start),
-                c.end.map(stamp).unwrap_or_default(),
-                c.outcome.name().to_string(),
-                c.business_seconds.to_string(),
-                c.target_seconds.to_string(),
-                c.paused_seconds.to_string(),
-            ],
-        )?;
+        write_cycle_csv(c, out)?;
     }
     Ok(())
+}
+
+/// Writes the CSV row of one cycle (`end` empty while open), with its line end.
+pub fn write_cycle_csv(c: &CycleRecord, out: &mut impl Write) -> std::io::Result<()> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    write_csv_line(
+        out,
+        &[
+            c.tenant.clone(),
+            c.ticket_id.clone(),
+            metric_name(&c.metric),
+            c.cycle.to_string(),
+            c.policy.clone(),
+            priority_name(&c.priority),
+            text(&c.segment),
+            text(&c.group),
+            text(&c.assignee),
+            text(&c.organization),
+            text(&c.channel),
+            stamp(c.start),
+            c.end.map(stamp).unwrap_or_default(),
+            c.outcome.name().to_string(),
+            c.business_seconds.to_string(),
+            c.target_seconds.to_string(),
+            c.paused_seconds.to_string(),
+        ],
+    )
 }
 
 fn write_csv_line(out: &mut impl Write, fields: &[impl AsRef<str>]) -> std::io::Result<()> {

@@ -1,16 +1,17 @@
-//! The report: options, the JSON document (`sla report --format json`) and how it is
-//! built from cycles.
+//! The report: options and the JSON document (`sla report --format json`); it is
+//! gathered from cycles by [`ReportBuilder`].
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{aggregate, distinct_tickets, Row, Times};
+use crate::aggregate::Row;
 use crate::compare::{compare, ComparedRow};
-use crate::cycle::{CycleRecord, Outcome, TicketRecord};
+use crate::cycle::{CycleRecord, TicketRecord};
 use crate::dimension::{Dimension, Keyer, PeriodUnit};
-use crate::targets::{targets, TargetRow};
+use crate::gather::ReportBuilder;
+use crate::targets::TargetRow;
 
 /// What a report is about and how rows are formed.
 #[derive(Debug, Clone)]
@@ -76,52 +77,18 @@ pub struct Report {
 
 impl Report {
     /// Builds the report from every replayed ticket (the
-    /// [`ticket_record`](crate::ticket_record) of each final state).
+    /// [`ticket_record`](crate::ticket_record) of each final state), in ticket order.
     pub fn build(tickets: &[TicketRecord], options: &ReportOptions) -> Report {
-        let kept: Vec<&CycleRecord> = kept_cycles(tickets, options).collect();
-        let times: Times = tickets
-            .iter()
-            .filter_map(|t| {
-                let first = t.cycles.first()?;
-                Some(((first.tenant.as_str(), first.ticket_id.as_str()), &t.time))
-            })
-            .collect();
-        let keyer = keyer(options);
-        let (excluded, counted): (Vec<&CycleRecord>, Vec<&CycleRecord>) =
-            kept.iter().partition(|c| c.outcome == Outcome::Excluded);
-        let bare_exclusions = tickets
-            .iter()
-            .filter(|t| t.excluded && t.cycles.is_empty())
-            .count();
-        Report {
-            from: options.from,
-            until: options.until,
-            timezone: options.timezone.name().to_string(),
-            by: options.by.clone(),
-            period: options.period,
-            target_percent: options.target_percent,
-            tickets: distinct_tickets(&counted),
-            cycles: counted.len(),
-            excluded_tickets: distinct_tickets(&excluded) + bare_exclusions,
-            rows: aggregate(&kept, &keyer, &times),
-            targets: targets(&kept, &keyer, options.target_percent),
-            comparison: None,
-        }
+        ReportBuilder::new(options, None)
+            .add_all(tickets)
+            .finish()
+            .0
     }
 
     /// Adds the side-by-side comparison with `proposed` (the same options, another
     /// policy's cycles).
     pub fn compare_with(&mut self, proposed: &Report) {
         self.comparison = Some(compare(&self.rows, &proposed.rows));
-    }
-}
-
-fn keyer(options: &ReportOptions) -> Keyer<'_> {
-    Keyer {
-        by: &options.by,
-        period: options.period,
-        zone: options.timezone,
-        policy_order: &options.policy_order,
     }
 }
 
@@ -134,8 +101,30 @@ pub fn kept_cycles<'a>(
     tickets
         .iter()
         .flat_map(|t| &t.cycles)
-        .filter(move |c| match (from, c.end) {
-            (Some(from), Some(end)) => end >= from,
-            _ => true,
-        })
+        .filter(move |c| ended_since(from, c))
+}
+
+/// Whether `cycle` is open or ended at or after `from`.
+fn ended_since(from: Option<DateTime<Utc>>, cycle: &CycleRecord) -> bool {
+    match (from, cycle.end) {
+        (Some(from), Some(end)) => end >= from,
+        _ => true,
+    }
+}
+
+impl ReportOptions {
+    /// Whether a report counts `cycle`: not if it ended before `from`.
+    pub fn keeps(&self, cycle: &CycleRecord) -> bool {
+        ended_since(self.from, cycle)
+    }
+
+    /// How the row key of a cycle is made under `by`.
+    pub(crate) fn keyer<'a>(&'a self, by: &'a [Dimension]) -> Keyer<'a> {
+        Keyer {
+            by,
+            period: self.period,
+            zone: self.timezone,
+            policy_order: &self.policy_order,
+        }
+    }
 }

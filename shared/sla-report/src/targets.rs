@@ -7,10 +7,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::completed_seconds;
 use crate::cycle::{CycleRecord, Outcome};
-use crate::dimension::{Dimension, KeyPart, Keyer};
-use crate::stats::{nearest_rank, percent, round_up_to_minute, KaplanMeier, Observation};
+use crate::stats::{percent, round_up_to_minute, Counts, KaplanMeier};
 
 /// Fewer completed cycles than this: no recommendation.
 pub const MIN_COMPLETED: usize = 30;
@@ -45,79 +43,81 @@ pub struct TargetRow {
     pub note: Option<String>,
 }
 
-/// One row per policy × priority × metric, in report order.
-pub(crate) fn targets(
-    cycles: &[&CycleRecord],
-    keyer: &Keyer,
-    target_percent: f64,
-) -> Vec<TargetRow> {
-    let by = [Dimension::Policy, Dimension::Priority, Dimension::Metric];
-    let keyer = Keyer {
-        by: &by,
-        ..keyer.clone()
-    };
-    let mut groups: BTreeMap<Vec<KeyPart>, Vec<&CycleRecord>> = BTreeMap::new();
-    for cycle in cycles
-        .iter()
-        .filter(|c| !matches!(c.outcome, Outcome::Cancelled | Outcome::Excluded))
-    {
-        groups.entry(keyer.key(cycle)).or_default().push(*cycle);
-    }
-    groups
-        .into_iter()
-        .map(|(key, members)| {
-            let labels: Vec<String> = key.into_iter().map(|p| p.label).collect();
-            target_row(labels, &members, target_percent)
-        })
-        .collect()
+/// The cycles of one policy × priority × metric that a credible target is computed
+/// from, gathered ticket by ticket; tallies of disjoint tickets merge.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TargetTally {
+    /// Cycles per target (business seconds).
+    targets: BTreeMap<i64, usize>,
+    /// Final business seconds of completed cycles.
+    pub completed: Counts,
+    /// Business seconds so far of open cycles (censored).
+    open: Counts,
 }
 
-fn target_row(labels: Vec<String>, cycles: &[&CycleRecord], target_percent: f64) -> TargetRow {
-    let target = most_common_target(cycles);
-    let completed = completed_seconds(cycles);
-    let within = completed.iter().filter(|s| **s <= target).count();
-    let observations: Vec<Observation> = cycles
-        .iter()
-        .filter(|c| c.is_completed() || c.end.is_none())
-        .map(|c| Observation {
-            seconds: c.business_seconds,
-            done: c.is_completed(),
-        })
-        .collect();
-    let km = KaplanMeier::fit(&observations);
-    let enough = completed.len() >= MIN_COMPLETED;
-    let recommend = |seconds: Option<i64>| seconds.filter(|_| enough).map(round_up_to_minute);
-    let mut labels = labels.into_iter();
-    let mut label = || labels.next().unwrap_or_default();
-    TargetRow {
-        policy: label(),
-        priority: label(),
-        metric: label(),
-        target_seconds: target,
-        completed: completed.len(),
-        censored: observations.len() - completed.len(),
-        met_percent: percent(within, completed.len()),
-        recommended_seconds: recommend(nearest_rank(&completed, target_percent)),
-        km_met_percent: (!completed.is_empty())
-            .then(|| (km.completed_within(target) * 10.0).round() / 10.0),
-        km_recommended_seconds: recommend(km.quantile(target_percent)),
-        note: (!enough).then(|| {
-            format!(
-                "{} completed cycles (under {MIN_COMPLETED}): no recommendation",
-                completed.len()
-            )
-        }),
+impl TargetTally {
+    /// Whether `cycle` counts towards a credible target (cancelled and excluded do not).
+    pub fn counts(cycle: &CycleRecord) -> bool {
+        !matches!(cycle.outcome, Outcome::Cancelled | Outcome::Excluded)
     }
-}
 
-/// The most common target (the largest among equally common ones).
-fn most_common_target(cycles: &[&CycleRecord]) -> i64 {
-    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
-    for cycle in cycles {
-        *counts.entry(cycle.target_seconds).or_default() += 1;
+    /// Adds a cycle that [`TargetTally::counts`].
+    pub fn add(&mut self, cycle: &CycleRecord) {
+        *self.targets.entry(cycle.target_seconds).or_default() += 1;
+        if cycle.is_completed() {
+            self.completed.add(cycle.business_seconds);
+        } else if cycle.end.is_none() {
+            self.open.add(cycle.business_seconds);
+        }
     }
-    counts
-        .into_iter()
-        .max_by_key(|(target, count)| (*count, *target))
-        .map_or(0, |(target, _)| target)
+
+    /// Adds the cycles of a tally of other tickets.
+    pub fn merge(&mut self, other: TargetTally) {
+        for (target, count) in other.targets {
+            *self.targets.entry(target).or_default() += count;
+        }
+        self.completed.merge(other.completed);
+        self.open.merge(other.open);
+    }
+
+    /// The row of `labels` (policy, priority, metric).
+    pub fn row(&mut self, labels: Vec<String>, target_percent: f64) -> TargetRow {
+        self.completed.compact();
+        self.open.compact();
+        let target = self.most_common_target();
+        let completed = &self.completed;
+        let within = completed.at_most(target);
+        let km = KaplanMeier::fit_counts(completed, &self.open);
+        let enough = completed.len() >= MIN_COMPLETED;
+        let recommend = |seconds: Option<i64>| seconds.filter(|_| enough).map(round_up_to_minute);
+        let mut labels = labels.into_iter();
+        let mut label = || labels.next().unwrap_or_default();
+        TargetRow {
+            policy: label(),
+            priority: label(),
+            metric: label(),
+            target_seconds: target,
+            completed: completed.len(),
+            censored: self.open.len(),
+            met_percent: percent(within, completed.len()),
+            recommended_seconds: recommend(completed.nearest_rank(target_percent)),
+            km_met_percent: (!completed.is_empty())
+                .then(|| (km.completed_within(target) * 10.0).round() / 10.0),
+            km_recommended_seconds: recommend(km.quantile(target_percent)),
+            note: (!enough).then(|| {
+                format!(
+                    "{} completed cycles (under {MIN_COMPLETED}): no recommendation",
+                    completed.len()
+                )
+            }),
+        }
+    }
+
+    /// The most common target (the largest among equally common ones).
+    fn most_common_target(&self) -> i64 {
+        self.targets
+            .iter()
+            .max_by_key(|(target, count)| (**count, **target))
+            .map_or(0, |(target, _)| *target)
+    }
 }

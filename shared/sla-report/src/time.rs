@@ -80,6 +80,17 @@ fn life_end(history: &[TicketEvent], until: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 impl TicketTime {
+    /// Adds `other`'s seconds to these (summing tickets' times).
+    pub fn add_up(&mut self, other: &TicketTime) {
+        self.life_seconds += other.life_seconds;
+        self.waiting_first_reply_seconds += other.waiting_first_reply_seconds;
+        self.with_agent_seconds += other.with_agent_seconds;
+        self.outside_hours_seconds += other.outside_hours_seconds;
+        for (status, seconds) in &other.paused_seconds {
+            *self.paused_seconds.entry(status.clone()).or_default() += seconds;
+        }
+    }
+
     fn add(
         &mut self,
         from: DateTime<Utc>,
@@ -121,14 +132,13 @@ impl TimeShare {
     pub fn of<'a>(times: impl IntoIterator<Item = &'a TicketTime>) -> TimeShare {
         let mut total = TicketTime::default();
         for time in times {
-            total.life_seconds += time.life_seconds;
-            total.waiting_first_reply_seconds += time.waiting_first_reply_seconds;
-            total.with_agent_seconds += time.with_agent_seconds;
-            total.outside_hours_seconds += time.outside_hours_seconds;
-            for (status, seconds) in &time.paused_seconds {
-                *total.paused_seconds.entry(status.clone()).or_default() += seconds;
-            }
+            total.add_up(time);
         }
+        TimeShare::of_total(&total)
+    }
+
+    /// The shares of `total`, the sum of the tickets' times ([`TicketTime::add_up`]).
+    pub fn of_total(total: &TicketTime) -> TimeShare {
         let share = |part: i64| percent_f(part, total.life_seconds);
         TimeShare {
             life_seconds: total.life_seconds,

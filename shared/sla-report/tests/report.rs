@@ -280,3 +280,28 @@ fn the_cycles_csv_has_the_documented_header_and_empty_end_when_open() {
         "acme,4,first_response,1,standard,high,,emea,,,,2026-11-23T09:00:00Z,,breached,7200,3600,0"
     );
 }
+
+#[test]
+fn builders_of_disjoint_tickets_merge_into_the_report_of_all() {
+    let mut history = history();
+    // Equally bad breaches in two rows, so the worst lists' order by position shows.
+    for (i, group) in ["emea", "apac", "emea", "apac"].into_iter().enumerate() {
+        let mut late = cycle(&format!("late{i}"), Outcome::Breached, None, 9000);
+        late.group = Some(group.into());
+        history.extend(tickets(vec![late]));
+    }
+    let options = options(vec![Dimension::Group, Dimension::Period]);
+    let whole = sla_report::ReportBuilder::new(&options, Some(2))
+        .add_all(&history)
+        .finish();
+    // Odd and even positions gathered apart, added in reverse, merged the other way round.
+    let mut parts = [0, 1].map(|_| sla_report::ReportBuilder::new(&options, Some(2)));
+    for (position, ticket) in history.iter().enumerate().rev() {
+        parts[position % 2].add(position as u64, ticket);
+    }
+    let [even, mut merged] = parts;
+    merged.merge(even);
+    assert_eq!(merged.finish(), whole);
+    assert_eq!(whole.0, Report::build(&history, &options));
+    assert_eq!(whole.0.rows.iter().map(|r| r.breached).sum::<usize>(), 6);
+}

@@ -9,6 +9,7 @@
 //! Event ids cost about their hash size: the hex ids of SLA events (128-bit hashes) are
 //! entropy-coded to about 16 bytes, and repeated ids become back-references.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
@@ -69,12 +70,23 @@ pub fn encoding(bytes: &[u8]) -> Result<Encoding, CompactError> {
 
 /// `value` in the current compact encoding.
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CompactError> {
-    let json = serde_json::to_vec(value)?;
-    if json == EMPTY_LIST_JSON {
-        return empty_list().map(<[u8]>::to_vec);
+    // The JSON goes to this thread's buffer, reused (not regrown from empty each time).
+    let mut json = JSON_BUFFER.with(Cell::take);
+    json.clear();
+    let encoded = serde_json::to_writer(&mut json, value)
+        .map_err(CompactError::from)
+        .and_then(|()| match json.as_slice() {
+            EMPTY_LIST_JSON => empty_list().map(<[u8]>::to_vec),
+            text => deflate(text),
+        });
+    if json.capacity() <= MAX_KEPT_BUFFER {
+        JSON_BUFFER.with(|slot| slot.set(json));
     }
-    deflate(&json)
+    encoded
 }
+
+/// Largest JSON buffer a thread keeps between encodings.
+const MAX_KEPT_BUFFER: usize = 256 * 1024;
 
 /// An empty list (an outbox at rest), the most common field value.
 const EMPTY_LIST_JSON: &[u8] = b"[]";
@@ -111,9 +123,39 @@ fn json_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, CompactError> 
     }
 }
 
+/// The DEFLATE level of new records: 1, zlib-rs's fastest ("quick") strategy. Measured
+/// on the example week (`cargo run -p sla-tests --example week_record_size`) and under
+/// `scripts/load-serve.sh`: level 6 stores a typical ticket in 470 bytes, level 1 in 644
+/// (both under a quarter of the 3,291 bytes of JSON), and level 1 cuts the server's CPU
+/// per webhook by about 15%, where compression was the largest single cost. Readers do
+/// not depend on the level: records written at any level decode alike.
+const LEVEL: u32 = 1;
+
+thread_local! {
+    /// This thread's compressor, reused: a new one allocates and clears about 250 KB.
+    static COMPRESSOR: Cell<Option<Compress>> = const { Cell::new(None) };
+    /// This thread's decompressor, reused.
+    static DECOMPRESSOR: Cell<Option<Decompress>> = const { Cell::new(None) };
+    /// This thread's buffer for the JSON being encoded.
+    static JSON_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Compresses `json` with this thread's compressor (reset and primed with the
+/// dictionary), returned to the thread once the stream ended.
 fn deflate(json: &[u8]) -> Result<Vec<u8>, CompactError> {
-    let mut compress =
-        Compress::new_with_window_bits(Compression::default(), false, WINDOW_BITS_V1);
+    let mut compress = match COMPRESSOR.with(Cell::take) {
+        Some(mut reused) => {
+            reused.reset();
+            reused
+        }
+        None => Compress::new_with_window_bits(Compression::new(LEVEL), false, WINDOW_BITS_V1),
+    };
+    let out = deflate_with(&mut compress, json)?;
+    COMPRESSOR.with(|slot| slot.set(Some(compress)));
+    Ok(out)
+}
+
+fn deflate_with(compress: &mut Compress, json: &[u8]) -> Result<Vec<u8>, CompactError> {
     compress
         .set_dictionary(DICTIONARY_V1)
         .map_err(|e| CompactError::Inflate(e.to_string()))?;
@@ -131,9 +173,24 @@ fn deflate(json: &[u8]) -> Result<Vec<u8>, CompactError> {
     }
 }
 
+/// Decompresses `payload` with this thread's decompressor. It keeps the default 32 KB
+/// window, which reads streams of any smaller window (version 1 writes 16 KB), and resets
+/// without reallocating.
 fn inflate(payload: &[u8]) -> Result<Vec<u8>, CompactError> {
+    let mut decompress = match DECOMPRESSOR.with(Cell::take) {
+        Some(mut reused) => {
+            reused.reset(false);
+            reused
+        }
+        None => Decompress::new(false),
+    };
+    let out = inflate_with(&mut decompress, payload)?;
+    DECOMPRESSOR.with(|slot| slot.set(Some(decompress)));
+    Ok(out)
+}
+
+fn inflate_with(decompress: &mut Decompress, payload: &[u8]) -> Result<Vec<u8>, CompactError> {
     let damaged = |e: flate2::DecompressError| CompactError::Inflate(e.to_string());
-    let mut decompress = Decompress::new_with_window_bits(false, WINDOW_BITS_V1);
     decompress.set_dictionary(DICTIONARY_V1).map_err(damaged)?;
     let mut out = Vec::with_capacity(payload.len() * 6 + 64);
     loop {
@@ -172,6 +229,31 @@ mod tests {
         let empty = encode(&Vec::<u8>::new()).unwrap();
         assert_eq!(empty, deflate(b"[]").unwrap());
         assert!(decode::<Vec<u8>>(&empty).unwrap().is_empty());
+    }
+
+    /// The thread's reused compressor and decompressor give the bytes and values fresh
+    /// ones give, whatever they handled before.
+    #[test]
+    fn reused_state_writes_and_reads_as_new_state() {
+        let small = json!({"history": [{"event_id": "gen:1:1", "kind": "created"}]});
+        let large = json!({"history": vec![json!({"kind": "comment", "n": 7}); 300]});
+        let first = encode(&small).unwrap();
+        let mut fresh =
+            Compress::new_with_window_bits(Compression::new(LEVEL), false, WINDOW_BITS_V1);
+        assert_eq!(
+            first,
+            deflate_with(&mut fresh, small.to_string().as_bytes()).unwrap()
+        );
+        let big = encode(&large).unwrap();
+        assert_eq!(encode(&small).unwrap(), first);
+        assert_eq!(decode::<serde_json::Value>(&big).unwrap(), large);
+        assert_eq!(decode::<serde_json::Value>(&first).unwrap(), small);
+        let mut narrow = Decompress::new_with_window_bits(false, WINDOW_BITS_V1);
+        let text = inflate_with(&mut narrow, &big[1..]).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&text).unwrap(),
+            large
+        );
     }
 
     #[test]

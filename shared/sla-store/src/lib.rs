@@ -37,11 +37,13 @@ mod sqlite_writer;
 pub use codec::MAX_ITEM_BYTES;
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoStore;
+#[cfg(feature = "dynamodb")]
+pub use ledger::DynamoLedger;
 #[cfg(feature = "sqlite")]
 pub use ledger::SqliteLedger;
 pub use ledger::{
     ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim, MemoryLedger,
-    NewAction,
+    NewAction, DONE_RETENTION,
 };
 pub use memory::MemoryStore;
 pub use queue::{

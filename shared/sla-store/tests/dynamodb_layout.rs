@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::types::{
 use chrono::TimeDelta;
 use sla_core::sla_event::METRICS;
 use sla_core::Metric;
-use sla_store::dynamodb::{queue_index, slot_attributes, DEAD_LETTER_INDEX, DONE_INDEX, DUE_INDEX};
+use sla_store::dynamodb::{
+    queue_index, slot_attributes, ACTION_INDEX, DEAD_LETTER_INDEX, DONE_INDEX, DUE_INDEX,
+    TICKET_ACTIONS_INDEX,
+};
 use sla_store::testkit::contract::open_cycle;
 use sla_store::testkit::contract::{now, sample_record};
 use sla_store::testkit::moto::{self, CallCounter};
@@ -73,6 +76,7 @@ async fn table_has_the_fixed_layout() {
     assert_eq!(
         names,
         [
+            ACTION_INDEX,
             DEAD_LETTER_INDEX,
             DONE_INDEX,
             DUE_INDEX,
@@ -80,11 +84,12 @@ async fn table_has_the_fixed_layout() {
             "queue-1",
             "queue-2",
             "queue-3",
-            "queue-4"
+            "queue-4",
+            TICKET_ACTIONS_INDEX,
         ]
     );
     assert_read_indexes(&indexes);
-    let [dead, due] = [&indexes[0], &indexes[2]];
+    let [dead, due] = [&indexes[1], &indexes[3]];
     for (index, name, shard, at) in [
         (due, DUE_INDEX, "due_shard", "due_at"),
         (dead, DEAD_LETTER_INDEX, "dead_shard", "dead_at"),

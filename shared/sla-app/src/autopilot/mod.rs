@@ -80,6 +80,15 @@ pub struct AutopilotReport {
     pub skipped: u64,
 }
 
+impl std::ops::AddAssign for AutopilotReport {
+    fn add_assign(&mut self, other: Self) {
+        self.done += other.done;
+        self.retrying += other.retrying;
+        self.dead += other.dead;
+        self.skipped += other.skipped;
+    }
+}
+
 /// The autopilot's failures: the ledger's.
 #[derive(Debug, thiserror::Error)]
 pub enum AutopilotError {
@@ -127,6 +136,11 @@ impl<L: ActionLedger, E: ActionExecutor> Autopilot<L, E> {
         self.lock_counters().clone()
     }
 
+    /// The counts since the last call, reset (a Lambda invocation reports its own).
+    pub fn take_counters(&self) -> Counters {
+        std::mem::take(&mut *self.lock_counters())
+    }
+
     /// The actions `events` trigger, per their tenants' policy files.
     pub fn plan(&self, events: &[SlaEvent]) -> Vec<PlannedAction> {
         events
@@ -152,17 +166,47 @@ impl<L: ActionLedger, E: ActionExecutor> Autopilot<L, E> {
 
     /// Plans `events` and enqueues their actions; returns how many were new.
     pub async fn enqueue(&self, events: &[SlaEvent]) -> Result<usize, AutopilotError> {
-        let actions = self.plan(events);
-        if actions.is_empty() {
+        let new = self.new_actions(events);
+        if new.is_empty() {
             return Ok(0);
         }
-        let new: Vec<NewAction> = actions.iter().filter_map(new_action).collect();
         Ok(self.ledger.enqueue(&new, self.clock.now()).await?)
+    }
+
+    /// The ledger entries of the actions `events` trigger.
+    fn new_actions(&self, events: &[SlaEvent]) -> Vec<NewAction> {
+        self.plan(events).iter().filter_map(new_action).collect()
+    }
+
+    /// Plans `events`, enqueues their actions and carries out each one that is due: what a
+    /// host fed event by event (the Lambda `actions` function, one SQS message each) calls.
+    /// A redelivered event enqueues nothing and runs nothing already done; an action left
+    /// for a later attempt waits in the ledger for [`Self::run_due`].
+    pub async fn run_events(&self, events: &[SlaEvent]) -> Result<AutopilotReport, AutopilotError> {
+        let new = self.new_actions(events);
+        if new.is_empty() {
+            return Ok(AutopilotReport::default());
+        }
+        self.ledger.enqueue(&new, self.clock.now()).await?;
+        let mut report = AutopilotReport::default();
+        for action in &new {
+            self.run_one(&action.key, &mut report).await?;
+        }
+        Ok(report)
     }
 
     /// Carries out every action due now, a page at a time, in the order enqueued (at most
     /// [`MAX_PAGES`] pages a run: the rest wait for the next).
     pub async fn run_due(&self) -> Result<AutopilotReport, AutopilotError> {
+        self.run_due_while(&|| true).await
+    }
+
+    /// [`Self::run_due`], starting no action once `keep_going` turns false (a Lambda
+    /// invocation near its deadline); the rest wait for the next run.
+    pub async fn run_due_while(
+        &self,
+        keep_going: &(dyn Fn() -> bool + Sync),
+    ) -> Result<AutopilotReport, AutopilotError> {
         let mut report = AutopilotReport::default();
         for _ in 0..MAX_PAGES {
             let due = self
@@ -171,6 +215,9 @@ impl<L: ActionLedger, E: ActionExecutor> Autopilot<L, E> {
                 .await?;
             let full = due.len() >= self.settings.page;
             for record in due {
+                if !keep_going() {
+                    return Ok(report);
+                }
                 self.run_one(&record.key, &mut report).await?;
             }
             if !full {

@@ -254,3 +254,34 @@ async fn a_crash_after_the_call_repeats_the_action_once_after_the_lease() {
         ["ev1:0.1", "ev1:0.2", "ev1:0.0"]
     );
 }
+
+#[tokio::test]
+async fn run_events_acts_on_delivery_once_and_leaves_retries_to_run_due() {
+    let (autopilot, clock) =
+        autopilot(Scripted::default().answer("ev1:0.1", vec![retry(Some(60))]));
+    let first = autopilot.run_events(&[breach("ev1")]).await.unwrap();
+    assert_eq!((first.done, first.retrying), (2, 1));
+    // The same SQS message again: nothing is called twice, the retry is not yet due.
+    let again = autopilot.run_events(&[breach("ev1")]).await.unwrap();
+    assert_eq!((again.done, again.skipped), (0, 3));
+    assert_eq!(
+        autopilot.executor.calls(),
+        ["ev1:0.0", "ev1:0.1", "ev1:0.2"]
+    );
+    clock.set(at("2026-03-02T10:01:05Z"));
+    assert_eq!(autopilot.run_due().await.unwrap().done, 1);
+    let counters = autopilot.take_counters();
+    assert_eq!(
+        counters.get("zendesk", StepKind::Note, OutcomeKind::Retry),
+        1
+    );
+    assert_eq!(
+        counters.get("zendesk", StepKind::Note, OutcomeKind::Done),
+        1
+    );
+    assert_eq!(
+        autopilot.take_counters(),
+        Counters::default(),
+        "taken and reset"
+    );
+}

@@ -9,46 +9,21 @@ use sla_core::policy::metric_name;
 use super::chart::{self, Chart};
 use super::page::{escape, table};
 use super::HtmlOptions;
-use crate::aggregate::{aggregate, completed_seconds, Times};
-use crate::cycle::{CycleRecord, Outcome};
-use crate::dimension::{Dimension, Keyer};
+use crate::cycle::CycleRecord;
+use crate::gather::PageData;
 use crate::report::{Report, ReportOptions};
-use crate::stats::nearest_rank;
+use crate::stats::Counts;
 use crate::targets::TargetRow;
 
 /// What every section reads.
 pub(super) struct Data<'a> {
     pub report: &'a Report,
-    pub cycles: &'a [&'a CycleRecord],
+    pub page: &'a PageData,
     pub options: &'a ReportOptions,
     pub html: &'a HtmlOptions,
 }
 
 impl Data<'_> {
-    fn keyer<'k>(&'k self, by: &'k [Dimension]) -> Keyer<'k> {
-        Keyer {
-            by,
-            period: self.options.period,
-            zone: self.options.timezone,
-            policy_order: &self.options.policy_order,
-        }
-    }
-
-    /// Cycles grouped by their labels under `by`, keeping those `keep` accepts.
-    fn grouped(
-        &self,
-        by: &[Dimension],
-        keep: impl Fn(&CycleRecord) -> bool,
-    ) -> BTreeMap<Vec<String>, Vec<&CycleRecord>> {
-        let keyer = self.keyer(by);
-        let mut groups: BTreeMap<Vec<String>, Vec<&CycleRecord>> = BTreeMap::new();
-        for cycle in self.cycles.iter().filter(|c| keep(c)) {
-            let labels = keyer.key(cycle).into_iter().map(|p| p.label).collect();
-            groups.entry(labels).or_default().push(*cycle);
-        }
-        groups
-    }
-
     /// A row's labels in `--by` order.
     fn labels(&self, key: &BTreeMap<String, String>) -> Vec<String> {
         self.report
@@ -98,11 +73,9 @@ pub(super) fn summary(data: &Data) -> String {
 
 /// One line chart of met % per period for each metric.
 pub(super) fn trend(data: &Data) -> String {
-    let by = [Dimension::Metric, Dimension::Period];
-    let rows = aggregate(data.cycles, &data.keyer(&by), &Times::new());
     // Rows come sorted by metric, then period: consecutive rows share a metric.
     let mut per_metric: Vec<(String, Vec<Point>)> = Vec::new();
-    for row in &rows {
+    for row in &data.page.trend {
         let (Some(metric), Some(period), Some(met)) = (
             row.key.get("metric"),
             row.key.get("period"),
@@ -181,8 +154,6 @@ const BINS: usize = 24;
 /// One histogram of the business time of completed cycles per policy × priority × metric,
 /// with the current, recommended and Kaplan-Meier targets.
 pub(super) fn distribution(data: &Data) -> String {
-    let by = [Dimension::Policy, Dimension::Priority, Dimension::Metric];
-    let groups = data.grouped(&by, CycleRecord::is_completed);
     let charts: String = data
         .report
         .targets
@@ -193,11 +164,11 @@ pub(super) fn distribution(data: &Data) -> String {
                 target.priority.clone(),
                 target.metric.clone(),
             ];
-            let seconds = completed_seconds(groups.get(&key)?);
+            let seconds = data.page.completed.get(&key)?;
             let note = target.note.as_ref().map_or(String::new(), |n| {
                 format!("<figcaption>{}</figcaption>", escape(n))
             });
-            (!seconds.is_empty()).then(|| figure(histogram(target, &seconds), &note))
+            (!seconds.is_empty()).then(|| figure(histogram(target, seconds), &note))
         })
         .collect();
     section(
@@ -209,8 +180,8 @@ pub(super) fn distribution(data: &Data) -> String {
 }
 
 /// The histogram's upper bound: the 99th percentile or the largest target shown.
-fn histogram_max(target: &TargetRow, seconds: &[i64]) -> i64 {
-    let p99 = nearest_rank(seconds, 99.0).unwrap_or(0);
+fn histogram_max(target: &TargetRow, seconds: &Counts) -> i64 {
+    let p99 = seconds.nearest_rank(99.0).unwrap_or(0);
     let top = [
         Some(p99),
         Some(target.target_seconds + target.target_seconds / 4),
@@ -231,19 +202,19 @@ fn histogram_max(target: &TargetRow, seconds: &[i64]) -> i64 {
     (top + unit - 1) / unit * unit
 }
 
-/// Counts of `seconds` (ascending) in `BINS` equal bins over 0..=`max`, the last bin
-/// taking everything longer.
-pub(super) fn bin_counts(seconds: &[i64], max: i64) -> Vec<usize> {
+/// Counts of `seconds` in `BINS` equal bins over 0..=`max`, the last bin taking
+/// everything longer.
+pub(super) fn bin_counts(seconds: &Counts, max: i64) -> Vec<usize> {
     let mut counts = vec![0; BINS];
     let width = (max as f64 / BINS as f64).max(1.0);
-    for s in seconds {
-        let bin = ((*s).max(0) as f64 / width) as usize;
-        counts[bin.min(BINS - 1)] += 1;
+    for (s, n) in seconds.iter() {
+        let bin = (s.max(0) as f64 / width) as usize;
+        counts[bin.min(BINS - 1)] += n;
     }
     counts
 }
 
-fn histogram(target: &TargetRow, seconds: &[i64]) -> String {
+fn histogram(target: &TargetRow, seconds: &Counts) -> String {
     let max = histogram_max(target, seconds);
     let counts = bin_counts(seconds, max);
     let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -373,22 +344,14 @@ pub(super) fn time(data: &Data) -> String {
 
 /// For each row with breaches, its cycles furthest over target.
 pub(super) fn worst(data: &Data) -> String {
-    let groups = data.grouped(&data.report.by, |c| c.outcome == Outcome::Breached);
     let mut body = String::new();
-    for row in data.report.rows.iter().filter(|r| r.breached > 0) {
-        let labels = data.labels(&row.key);
-        let Some(cycles) = groups.get(&labels) else {
-            continue;
-        };
-        let mut cycles = cycles.clone();
-        cycles.sort_by_key(|c| std::cmp::Reverse(c.business_seconds - c.target_seconds));
-        cycles.truncate(data.html.worst);
+    for (labels, breached, cycles) in &data.page.worst {
         let _ = write!(
             body,
             r#"<h3>{} <small>({} breached)</small></h3>{}"#,
             escape(&labels.join(" · ")),
-            row.breached,
-            worst_table(data, &cycles)
+            breached,
+            worst_table(data, cycles)
         );
     }
     if body.is_empty() {
@@ -405,7 +368,7 @@ pub(super) fn worst(data: &Data) -> String {
     )
 }
 
-fn worst_table(data: &Data, cycles: &[&CycleRecord]) -> String {
+fn worst_table(data: &Data, cycles: &[CycleRecord]) -> String {
     let mut html = String::from(
         r#"<div class="scroll"><table><thead><tr><th scope="col">ticket</th><th scope="col">tenant</th><th scope="col">metric</th><th scope="col">cycle</th><th scope="col">state</th><th scope="col">business time</th><th scope="col">target</th><th scope="col">over by</th><th scope="col">group</th><th scope="col">assignee</th></tr></thead><tbody>"#,
     );

@@ -55,9 +55,12 @@ fn page(tickets: &[TicketRecord], html: &HtmlOptions) -> String {
         policy_order: vec!["standard".into()],
         ..ReportOptions::default()
     };
-    let report = Report::build(tickets, &options);
+    let (report, data) = crate::ReportBuilder::new(&options, Some(html.worst))
+        .add_all(tickets)
+        .finish();
+    assert_eq!(report, Report::build(tickets, &options));
     let mut out = Vec::new();
-    write_html(&report, tickets, &options, html, &mut out).unwrap();
+    write_html(&report, &data, &options, html, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -145,10 +148,10 @@ fn every_chart_has_a_title_and_axis_labels() {
 
 #[test]
 fn histogram_bins_count_every_cycle_and_overflow_goes_last() {
-    let seconds = [0, 10, 99, 100, 2399, 2400, 10_000];
-    let counts = sections::bin_counts(&seconds, 2400);
+    let seconds = [0, 10, 99, 100, 2399, 2400, 10_000, 10];
+    let counts = sections::bin_counts(&seconds.into_iter().collect(), 2400);
     assert_eq!(counts.iter().sum::<usize>(), seconds.len());
-    assert_eq!(counts[0], 3); // 0, 10, 99 (bins are 100 s wide)
+    assert_eq!(counts[0], 4); // 0, 10 twice, 99 (bins are 100 s wide)
     assert_eq!(counts[1], 1);
     assert_eq!(counts[23], 3); // 2399, 2400 and 10000
 }

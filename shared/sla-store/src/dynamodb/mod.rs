@@ -17,9 +17,10 @@ use crate::{
     TicketStore,
 };
 pub use item::attr;
-use item::{from_item, number, to_item, Item, ItemReader};
+use item::{from_item, to_item};
+pub(crate) use item::{number, Item, ItemReader};
 pub use queue::{queue_index, slot_attributes, DONE_INDEX};
-pub use table::{create_table, DEAD_LETTER_INDEX, DUE_INDEX};
+pub use table::{create_table, ACTION_INDEX, DEAD_LETTER_INDEX, DUE_INDEX, TICKET_ACTIONS_INDEX};
 
 /// A ticket store in one DynamoDB table (layout in the crate README section).
 #[derive(Debug, Clone)]
@@ -51,7 +52,7 @@ impl DynamoStore {
 }
 
 /// A `Backend` error carrying the SDK's full error chain.
-fn sdk_failure<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> StoreError
+pub(crate) fn sdk_failure<E, R>(operation: &str, table: &str, err: SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -60,6 +61,26 @@ where
         "DynamoDB {operation} on table {table}: {}",
         DisplayErrorContext(&err)
     ))
+}
+
+/// Sends a conditional `PutItem` (`operation` names it in errors): true when written,
+/// false when its condition failed.
+pub(crate) async fn put_if(
+    put: aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+    operation: &str,
+    table: &str,
+) -> Result<bool, StoreError> {
+    match put.send().await {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(sdk_failure(operation, table, err)),
+    }
 }
 
 impl TicketStore for DynamoStore {
@@ -96,16 +117,10 @@ impl TicketStore for DynamoStore {
                 .expression_attribute_names("#version", attr::VERSION)
                 .expression_attribute_values(":expected", number(record.version))
         };
-        match put.send().await {
-            Ok(_) => Ok(new_version),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::conflict(&record.key, record.version))
-            }
-            Err(err) => Err(sdk_failure("PutItem", &self.table, err)),
+        if put_if(put, "PutItem", &self.table).await? {
+            Ok(new_version)
+        } else {
+            Err(StoreError::conflict(&record.key, record.version))
         }
     }
 
@@ -157,17 +172,7 @@ impl TicketStore for DynamoStore {
             .expression_attribute_names("#pk", attr::PK)
             .expression_attribute_names("#expires", attr::EXPIRES_AT)
             .expression_attribute_values(":now", number(now.timestamp()));
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(sdk_failure("PutItem delivery", &self.table, err)),
-        }
+        put_if(put, "PutItem delivery", &self.table).await
     }
 
     async fn delivery_seen(

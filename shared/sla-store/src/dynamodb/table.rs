@@ -13,19 +13,24 @@ use sla_core::sla_event::METRICS;
 
 use super::queue::{queue_index, slot_attributes, DONE_INDEX};
 use super::{attr, sdk_failure};
+use crate::ledger::dynamodb::attr as action;
 use crate::StoreError;
 
 /// Name of the sparse GSI on (`due_shard`, `due_at`).
 pub const DUE_INDEX: &str = "due-index";
 /// Name of the sparse GSI on (`dead_shard`, `dead_at`): tickets holding dead letters.
 pub const DEAD_LETTER_INDEX: &str = "dead-letter-index";
+/// Name of the sparse GSI on (`action_slot`, `action_sk`): due and dead actions.
+pub const ACTION_INDEX: &str = "action-index";
+/// Name of the GSI on (`action_ticket`, `action_seq`): each ticket's actions.
+pub const TICKET_ACTIONS_INDEX: &str = "ticket-actions-index";
 
 const ACTIVE_POLL: Duration = Duration::from_millis(500);
 const ACTIVE_POLLS: u32 = 240;
 
 /// Creates `table_name` (on-demand billing, `pk` hash key, the `due-index` and
-/// `dead-letter-index` GSIs projecting `tenant` and `ticket_id`), waits until it is
-/// active, then enables TTL on `expires_at`.
+/// `dead-letter-index` GSIs projecting `tenant` and `ticket_id`, the read index and
+/// action ledger GSIs), waits until it is active, then enables TTL on `expires_at`.
 pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
     let definition = |name: &str, kind| {
         AttributeDefinition::builder()
@@ -36,7 +41,9 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
     let build =
         |e: BuildError| StoreError::Backend(format!("building CreateTable for {table_name}: {e}"));
     let mut request = client.create_table();
-    for (name, gsi) in read_indexes().map_err(build)? {
+    let mut indexes = read_indexes().map_err(build)?;
+    indexes.extend(action_indexes().map_err(build)?);
+    for (name, gsi) in indexes {
         request = request
             .attribute_definitions(definition(&name.0, ScalarAttributeType::S).map_err(build)?)
             .attribute_definitions(definition(&name.1, ScalarAttributeType::S).map_err(build)?)
@@ -117,6 +124,29 @@ fn read_indexes() -> Result<Vec<NamedIndex>, BuildError> {
     )?;
     indexes.push(((attr::DONE_PK.into(), attr::DONE_SK.into()), done));
     Ok(indexes)
+}
+
+/// The action ledger GSIs, projecting every attribute.
+fn action_indexes() -> Result<Vec<NamedIndex>, BuildError> {
+    [
+        (ACTION_INDEX, action::SLOT, action::SORT),
+        (TICKET_ACTIONS_INDEX, action::TICKET, action::SEQ),
+    ]
+    .into_iter()
+    .map(|(name, hash, range)| {
+        let gsi = GlobalSecondaryIndex::builder()
+            .index_name(name)
+            .key_schema(key(hash, KeyType::Hash)?)
+            .key_schema(key(range, KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()?;
+        Ok(((hash.to_owned(), range.to_owned()), gsi))
+    })
+    .collect()
 }
 
 /// A GSI on (`hash`, `range`) projecting `attributes`.

@@ -2,9 +2,11 @@
 //! once. An action is enqueued (pending), claimed under a lease by the one executor that
 //! runs it, then recorded done, pending again (a retry, with its next attempt) or dead
 //! (redrivable). Implementations: [`MemoryLedger`] and [`SqliteLedger`] (feature
-//! `sqlite`, in the store's database file); every one passes the contract suite
-//! (`testkit::ledger_contract`).
+//! `sqlite`, in the store's database file) and [`DynamoLedger`] (feature `dynamodb`, in
+//! the ticket table); every one passes the contract suite (`testkit::ledger_contract`).
 
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -15,11 +17,20 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::DynamoLedger;
 pub use memory::MemoryLedger;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteLedger;
 
 use crate::StoreError;
+
+/// How long a done action is kept (the ticket retention): an SLA event redelivered
+/// within it acts on nothing twice, and one older is refused anyway (events older than
+/// the retention are ignored). The DynamoDB ledger sets the table's TTL attribute
+/// (`expires_at`) on done actions; the memory and SQLite ledgers keep them (a row of a
+/// few hundred bytes each).
+pub const DONE_RETENTION: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
 /// Identifies one action: its tenant, ticket and deterministic id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -69,6 +69,36 @@ pub async fn enqueue_is_idempotent<L: ActionLedger>(ledger: Arc<L>) {
         .is_empty());
 }
 
+/// `due` lists in enqueue order (batch order within a call, across tickets), whatever
+/// each action's due time, and stops at `limit`; so does a ticket's list.
+pub async fn due_lists_in_enqueue_order<L: ActionLedger>(ledger: Arc<L>) {
+    let a = key("T-1", "ev1:10.0");
+    let first = [new_action(&a), new_action(&key("T-1", "ev1:2.0"))];
+    ledger.enqueue(&first, now()).await.expect("enqueue");
+    let later: Vec<_> = (2..6)
+        .map(|n| new_action(&key(&format!("T-{n}"), &format!("ev{n}:0.0"))))
+        .collect();
+    ledger.enqueue(&later, at(1)).await.expect("enqueue");
+    acquire(&*ledger, &a, at(2)).await;
+    let retry = ActionUpdate::Retry {
+        attempts: 1,
+        error: "500".into(),
+        next_attempt_at: at(10),
+    };
+    ledger.record(&a, &retry, at(3)).await.expect("retry");
+    let expected = [
+        "ev1:10.0", "ev1:2.0", "ev2:0.0", "ev3:0.0", "ev4:0.0", "ev5:0.0",
+    ];
+    let due = ledger.due(at(10), 10).await.expect("due");
+    assert_eq!(ids(&due), expected, "due again last, still listed first");
+    let due = ledger.due(at(10), 3).await.expect("due");
+    assert_eq!(ids(&due), expected[..3]);
+    let due = ledger.due(at(5), 10).await.expect("due");
+    assert_eq!(ids(&due), expected[1..]);
+    let listed = ledger.ticket_actions("acme", "T-1").await.expect("list");
+    assert_eq!(ids(&listed), expected[..2]);
+}
+
 /// A claimed action is busy until recorded; once done it is never acquired again.
 pub async fn an_action_is_acquired_once<L: ActionLedger>(ledger: Arc<L>) {
     let a = key("T-1", "ev1:0.0");

@@ -87,6 +87,7 @@ macro_rules! ledger_contract_tests {
             a_lapsed_lease_is_due_again,
             a_retry_waits_for_its_next_attempt,
             dead_actions_are_listed_and_redriven,
+            due_lists_in_enqueue_order,
             concurrent_claims_acquire_once
         );
     };
