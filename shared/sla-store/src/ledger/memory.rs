@@ -7,8 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{
-    decide, is_due, lease_end, ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate,
-    Claim, NewAction,
+    is_due, ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim, NewAction,
 };
 use crate::StoreError;
 
@@ -82,14 +81,9 @@ impl ActionLedger for MemoryLedger {
         let Some((_, record)) = map.get_mut(key) else {
             return Ok(Claim::Unknown);
         };
-        if let Some(refused) = decide(record, now) {
-            return Ok(refused);
-        }
-        record.state = ActionState::Claimed;
-        record.lease_until = Some(lease_end(now, lease));
-        record.next_attempt_at = None;
-        record.updated_at = now;
-        Ok(Claim::Acquired(record.clone()))
+        Ok(record
+            .claim_at(now, lease)
+            .unwrap_or_else(|| Claim::Acquired(record.clone())))
     }
 
     async fn record(
@@ -105,15 +99,7 @@ impl ActionLedger for MemoryLedger {
                 key.action_id
             )));
         };
-        let (state, attempts, error, next) = update.parts();
-        record.state = state;
-        record.attempts = attempts;
-        if let Some(error) = error {
-            record.last_error = Some(error.to_owned());
-        }
-        record.next_attempt_at = next;
-        record.lease_until = None;
-        record.updated_at = now;
+        record.apply(update, now);
         Ok(())
     }
 
@@ -144,15 +130,8 @@ impl ActionLedger for MemoryLedger {
 
     async fn redrive(&self, key: &ActionKey, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut map = self.lock();
-        match map.get_mut(key) {
-            Some((_, record)) if record.state == ActionState::Dead => {
-                record.state = ActionState::Pending;
-                record.attempts = 0;
-                record.next_attempt_at = None;
-                record.updated_at = now;
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
+        Ok(map
+            .get_mut(key)
+            .is_some_and(|(_, record)| record.redrive_at(now)))
     }
 }

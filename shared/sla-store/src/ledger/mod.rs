@@ -243,6 +243,48 @@ pub trait ActionLedger: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+/// The state changes every backend makes the same way.
+impl ActionRecord {
+    /// Claims it until `now + lease` when it may be claimed at `now` (`None`); otherwise
+    /// the answer refusing the claim.
+    fn claim_at(&mut self, now: DateTime<Utc>, lease: Duration) -> Option<Claim> {
+        if let Some(refused) = decide(self, now) {
+            return Some(refused);
+        }
+        self.state = ActionState::Claimed;
+        self.lease_until = Some(lease_end(now, lease));
+        self.next_attempt_at = None;
+        self.updated_at = now;
+        None
+    }
+
+    /// Records what an attempt came to, at `now`.
+    fn apply(&mut self, update: &ActionUpdate, now: DateTime<Utc>) {
+        let (state, attempts, error, next) = update.parts();
+        self.state = state;
+        self.attempts = attempts;
+        if let Some(error) = error {
+            self.last_error = Some(error.to_owned());
+        }
+        self.next_attempt_at = next;
+        self.lease_until = None;
+        self.updated_at = now;
+    }
+
+    /// Makes it pending again, due at once with its attempts reset, when it is dead;
+    /// false otherwise.
+    fn redrive_at(&mut self, now: DateTime<Utc>) -> bool {
+        if self.state != ActionState::Dead {
+            return false;
+        }
+        self.state = ActionState::Pending;
+        self.attempts = 0;
+        self.next_attempt_at = None;
+        self.updated_at = now;
+        true
+    }
+}
+
 /// `now + lease`, saturating.
 fn lease_end(now: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
     chrono::TimeDelta::from_std(lease)

@@ -7,10 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::{
-    decide, lease_end, ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim,
-    NewAction,
-};
+use super::{ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim, NewAction};
 use crate::{SqliteStore, StoreError};
 
 const SCHEMA: &str = "
@@ -234,14 +231,10 @@ impl ActionLedger for SqliteLedger {
                     let Some(record) = record else {
                         return (false, Claim::Unknown);
                     };
-                    if let Some(refused) = decide(record, now) {
-                        return (false, refused);
+                    match record.claim_at(now, lease) {
+                        None => (true, Claim::Acquired(record.clone())),
+                        Some(refused) => (false, refused),
                     }
-                    record.state = ActionState::Claimed;
-                    record.lease_until = Some(lease_end(now, lease));
-                    record.next_attempt_at = None;
-                    record.updated_at = now;
-                    (true, Claim::Acquired(record.clone()))
                 })
             })
             .await
@@ -261,15 +254,7 @@ impl ActionLedger for SqliteLedger {
                     let Some(record) = record else {
                         return (false, false);
                     };
-                    let (state, attempts, error, next) = change.parts();
-                    record.state = state;
-                    record.attempts = attempts;
-                    if let Some(error) = error {
-                        record.last_error = Some(error.to_owned());
-                    }
-                    record.next_attempt_at = next;
-                    record.lease_until = None;
-                    record.updated_at = now;
+                    record.apply(&change, now);
                     (true, true)
                 })?;
                 if found {
@@ -329,15 +314,9 @@ impl ActionLedger for SqliteLedger {
         let key = key.clone();
         self.store
             .with_conn(move |conn| {
-                modify(conn, &key, |record| match record {
-                    Some(record) if record.state == ActionState::Dead => {
-                        record.state = ActionState::Pending;
-                        record.attempts = 0;
-                        record.next_attempt_at = None;
-                        record.updated_at = now;
-                        (true, true)
-                    }
-                    _ => (false, false),
+                modify(conn, &key, |record| {
+                    let redriven = record.is_some_and(|record| record.redrive_at(now));
+                    (redriven, redriven)
                 })
             })
             .await

@@ -35,10 +35,7 @@ use chrono::{DateTime, Utc};
 use self::item::{
     claimed_item, dead_sort, ms, new_item, partition_key, record_of, slot, text, ticket_part,
 };
-use super::{
-    decide, lease_end, ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim,
-    NewAction,
-};
+use super::{ActionKey, ActionLedger, ActionRecord, ActionState, ActionUpdate, Claim, NewAction};
 use crate::dynamodb::{number, put_if, sdk_failure, Item, ACTION_INDEX, TICKET_ACTIONS_INDEX};
 use crate::StoreError;
 pub use item::attr;
@@ -290,13 +287,9 @@ impl ActionLedger for DynamoLedger {
                 return Ok(Claim::Unknown);
             };
             let mut record = record_of(&item)?;
-            if let Some(refused) = decide(&record, now) {
+            if let Some(refused) = record.claim_at(now, lease) {
                 return Ok(refused);
             }
-            record.state = ActionState::Claimed;
-            record.lease_until = Some(lease_end(now, lease));
-            record.next_attempt_at = None;
-            record.updated_at = now;
             let (claimed, read_version) = claimed_item(item, &record)?;
             if self.put_if_version(claimed, read_version).await? {
                 return Ok(Claim::Acquired(record));
