@@ -280,23 +280,32 @@ fn documented_examples_are_valid_policy_files() {
     }
 }
 
-#[test]
-fn explain_marks_steps_the_ticket_helpdesk_cannot_run() {
-    let policy = write("explain-hubspot-policy.yaml", POLICY);
+/// `sla explain` at 10:30 of the example timeline on a HubSpot ticket, with `extra`
+/// arguments (files named after `name`); its standard output, once it succeeded.
+fn explain_hubspot(name: &str, extra: &[&str]) -> String {
+    let policy = write(&format!("{name}-policy.yaml"), POLICY);
     let events = write(
-        "explain-hubspot-events.jsonl",
+        &format!("{name}-events.jsonl"),
         &EVENTS.replace("zendesk", "hubspot"),
     );
-    let out = sla(&[
+    let mut args = vec![
         "explain",
         "--policy",
         &policy,
         &events,
         "--at",
         "2026-03-02T10:30:00Z",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let out = sla(&args);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    stdout
+}
+
+#[test]
+fn explain_marks_steps_the_ticket_helpdesk_cannot_run() {
+    let stdout = explain_hubspot("explain-hubspot", &[]);
     let marked: Vec<&str> = stdout
         .lines()
         .filter(|l| l.contains("(cannot run: "))
@@ -316,23 +325,7 @@ fn explain_marks_steps_the_ticket_helpdesk_cannot_run() {
 
 #[test]
 fn explain_as_json_lists_the_actions_with_what_cannot_run() {
-    let policy = write("explain-json-policy.yaml", POLICY);
-    let events = write(
-        "explain-json-events.jsonl",
-        &EVENTS.replace("zendesk", "hubspot"),
-    );
-    let out = sla(&[
-        "explain",
-        "--policy",
-        &policy,
-        &events,
-        "--at",
-        "2026-03-02T10:30:00Z",
-        "--format",
-        "json",
-    ]);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let stdout = explain_hubspot("explain-json", &["--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     let actions = json["actions"].as_array().expect("actions listed");
     let described: Vec<&str> = actions

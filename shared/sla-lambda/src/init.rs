@@ -105,10 +105,10 @@ pub async fn actions_function_from(
 ) -> Result<DynamoActionsFunction, InitError> {
     let env = CommonEnv::read(var)?;
     let file = sla_app::tenants::read_tenants_file(&env.tenants_file)?.without_read_tokens();
-    let sources: Vec<&SecretSource> = file
-        .tenants()
-        .flat_map(|(_, tenant)| tenant.action_secret_sources())
-        .collect();
+    let sources = each_once(
+        file.tenants()
+            .flat_map(|(_, tenant)| tenant.action_secret_sources()),
+    );
     let secrets = PrefetchedSecrets::fetch_sources(sources, aws).await;
     let resolver = |source: &SecretSource| secrets.get(source);
     let actions = resolve_tenant_actions(&file, &resolver).map_err(TenantsError::from)?;
@@ -208,13 +208,19 @@ fn read_tenants(
 
 /// The read-token sources of `file`, each once.
 fn read_token_sources(file: &TenantsFile) -> Vec<&SecretSource> {
-    let mut sources: Vec<&SecretSource> = Vec::new();
-    for (_, tenant) in file.tenants() {
-        if let Some(token) = &tenant.read_token {
-            if !sources.contains(&token) {
-                sources.push(token);
-            }
+    each_once(
+        file.tenants()
+            .filter_map(|(_, tenant)| tenant.read_token.as_ref()),
+    )
+}
+
+/// `sources` without repeats, in order: a secret two tenants share is fetched once.
+fn each_once<'a>(sources: impl Iterator<Item = &'a SecretSource>) -> Vec<&'a SecretSource> {
+    let mut unique: Vec<&SecretSource> = Vec::new();
+    for source in sources {
+        if !unique.contains(&source) {
+            unique.push(source);
         }
     }
-    sources
+    unique
 }
