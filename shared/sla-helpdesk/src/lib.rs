@@ -45,8 +45,9 @@ pub use tenant_api::{
     api_shape, ApiCredentials, ApiEntry, ApiShape, Channel, ChannelEntry, TenantActionsConfig,
 };
 pub use tenants::{
-    is_valid_tenant_name, resolve_tenant_actions, resolve_tenants, ResolvedTenants, SecretResolver,
-    SecretSource, SecretUnavailable, TenantConfig, TenantsFile, VendorEntry, MAX_TENANT_NAME_LEN,
+    each_once, is_valid_tenant_name, resolve_tenant_actions, resolve_tenants, ResolvedTenants,
+    SecretResolver, SecretSource, SecretUnavailable, TenantConfig, TenantsFile, VendorEntry,
+    MAX_TENANT_NAME_LEN,
 };
 pub use time::{in_range as instant_in_range, EARLIEST_INSTANT, LATEST_INSTANT};
 pub use validate::{MAX_STRING_BYTES, MAX_TAGS, MAX_TAG_BYTES, MAX_TICKET_ID_BYTES};

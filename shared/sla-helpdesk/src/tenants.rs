@@ -172,25 +172,12 @@ impl TenantsFile {
     /// Every secret source the file names, each once, in file order: what a host must
     /// fetch before [`resolve_tenants`] (the Lambda functions prefetch AWS secrets).
     pub fn secret_sources(&self) -> Vec<&SecretSource> {
-        let mut sources: Vec<&SecretSource> = Vec::new();
-        for tenant in self.tenants.values() {
-            for entry in tenant.vendors.values() {
-                if !sources.contains(&&entry.secret) {
-                    sources.push(&entry.secret);
-                }
-            }
-            if let Some(token) = &tenant.read_token {
-                if !sources.contains(&token) {
-                    sources.push(token);
-                }
-            }
-            for action_source in tenant.action_secret_sources() {
-                if !sources.contains(&action_source) {
-                    sources.push(action_source);
-                }
-            }
-        }
-        sources
+        each_once(self.tenants.values().flat_map(|tenant| {
+            let webhooks = tenant.vendors.values().map(|entry| &entry.secret);
+            webhooks
+                .chain(tenant.read_token.iter())
+                .chain(tenant.action_secret_sources())
+        }))
     }
 
     /// This file without its autopilot settings (`api:` blocks, `channels:`): what a
@@ -224,6 +211,17 @@ impl TenantsFile {
             .iter()
             .map(|(name, config)| (name.as_str(), config))
     }
+}
+
+/// `sources` without repeats, in order: a secret several entries share is fetched once.
+pub fn each_once<'a>(sources: impl IntoIterator<Item = &'a SecretSource>) -> Vec<&'a SecretSource> {
+    let mut unique: Vec<&SecretSource> = Vec::new();
+    for source in sources {
+        if !unique.contains(&source) {
+            unique.push(source);
+        }
+    }
+    unique
 }
 
 /// Tenants with every secret read: what request handling needs.

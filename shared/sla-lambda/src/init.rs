@@ -11,7 +11,7 @@ use sla_app::autopilot::{Autopilot, HttpExecutor};
 use sla_app::reads::ReadService;
 use sla_app::{PublishRetry, SweepSettings, SystemClock, Tenants, TenantsError, WebhookService};
 use sla_events::EventBridgeSink;
-use sla_helpdesk::{resolve_tenant_actions, ResolvedTenants, SecretSource, TenantsFile};
+use sla_helpdesk::{each_once, resolve_tenant_actions, ResolvedTenants, SecretSource, TenantsFile};
 use sla_store::{DynamoLedger, DynamoStore};
 
 use crate::config::ENV_READ_TOKEN_ARN;
@@ -212,15 +212,4 @@ fn read_token_sources(file: &TenantsFile) -> Vec<&SecretSource> {
         file.tenants()
             .filter_map(|(_, tenant)| tenant.read_token.as_ref()),
     )
-}
-
-/// `sources` without repeats, in order: a secret two tenants share is fetched once.
-fn each_once<'a>(sources: impl Iterator<Item = &'a SecretSource>) -> Vec<&'a SecretSource> {
-    let mut unique: Vec<&SecretSource> = Vec::new();
-    for source in sources {
-        if !unique.contains(&source) {
-            unique.push(source);
-        }
-    }
-    unique
 }
