@@ -17,18 +17,19 @@ mod scratch;
 pub(crate) use buckets::{Buckets, Tickets};
 pub(crate) use runs::{merge, sort_key, RunBuffer, SortKey};
 
-/// Hands buffers of 1 MiB and more straight back to the system when freed (glibc's
-/// `M_MMAP_THRESHOLD`, which otherwise rises with the first such buffer freed). The
-/// offline commands allocate and free buffers of megabytes per bucket; kept in the heap
-/// they fragment it, and the peak grew with the number of buckets (10M events: 161–173 MB
-/// instead of 114–115 MB), for about 0.5 s more system CPU per million events.
-pub(crate) fn return_large_buffers() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator threshold; glibc serialises it with
-    // allocations (thread-safe), and memory already allocated is unaffected.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
+/// mimalloc's `mi_option_purge_delay` (its position in `mi_option_e`, mimalloc.h; the
+/// Rust bindings name no constant for it). `return_freed_memory`'s test checks it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Has the allocator (mimalloc) return freed memory to the system at once instead of
+/// after its delay (1 s by default). The offline commands allocate and free buffers of
+/// megabytes per bucket; held for the delay they raised `sla replay`'s peak for a million
+/// events from 102–110 MB to 162–194 MB (docs/benchmarks.md). `sla serve` keeps the
+/// default: its allocations are small and reused.
+pub(crate) fn return_freed_memory() {
+    // SAFETY: mi_option_set stores one option value; mimalloc reads options atomically,
+    // from any thread, and memory already allocated is unaffected.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
 
 /// Reads a policy file, naming it in errors.
@@ -96,4 +97,23 @@ pub(crate) fn progress_bar(total: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod allocator_tests {
+    use super::*;
+
+    /// The option position is mimalloc's purge delay: its default (1000 ms in mimalloc
+    /// v3), then the value set.
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // SAFETY: reading and storing option values (see `return_freed_memory`).
+        let default = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(default, 1000, "mimalloc v3's purge delay");
+        }
+        return_freed_memory();
+        let set = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(set, 0);
+    }
 }

@@ -2,8 +2,9 @@
 //! `--tenants`, checks them against each tenant's helpdesks and channels), `sla explain`
 //! lists the actions a timeline triggers, `sla replay --dry-run-actions` prints them.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use tempfile::TempDir;
 
 fn sla(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sla"))
@@ -12,14 +13,9 @@ fn sla(args: &[&str]) -> Output {
         .expect("run sla")
 }
 
-fn dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sla-autopilot-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(name: &str, text: &str) -> String {
-    let path = dir().join(name);
+/// Writes `text` to `name` in the test's own temporary directory; returns its path.
+fn write(dir: &TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path.to_string_lossy().into_owned()
 }
@@ -51,7 +47,8 @@ const EVENTS: &str = r#"{"tenant":"acme","ticket_id":"42","event_id":"e1","at":"
 
 #[test]
 fn check_lists_every_step_of_every_rule() {
-    let policy = write("check-policy.yaml", POLICY);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "check-policy.yaml", POLICY);
     let out = sla(&["check", &policy]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
@@ -90,7 +87,9 @@ fn check_lists_every_step_of_every_rule() {
 
 #[test]
 fn check_rejects_an_unknown_template_field_naming_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
     let policy = write(
+        &dir,
         "bad-template.yaml",
         &POLICY.replace("{{time_left}}", "{{time_remaining}}"),
     );
@@ -107,10 +106,12 @@ fn check_rejects_an_unknown_template_field_naming_line_and_field() {
 
 #[test]
 fn check_with_tenants_reports_impossible_steps_and_unknown_channels() {
-    let policy = write("tenant-policy.yaml", POLICY);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "tenant-policy.yaml", POLICY);
     // acme uses this file, on HubSpot (no tags) without the channel; other uses another
     // file and is not checked.
     let tenants = write(
+        &dir,
         "tenants-bad.yaml",
         "tenants:\n  acme:\n    policy: tenant-policy.yaml\n    vendors:\n      hubspot: {secret_env: ACME_HS}\n      canonical: {secret_env: ACME_CANON}\n    channels:\n      managers: {slack_webhook_env: ACME_SLACK}\n  other:\n    policy: elsewhere.yaml\n    vendors:\n      front: {secret_env: OTHER_FRONT}\n",
     );
@@ -129,6 +130,7 @@ fn check_with_tenants_reports_impossible_steps_and_unknown_channels() {
     assert_eq!(stderr.lines().count(), 3, "{stderr}");
 
     let good = write(
+        &dir,
         "tenants-good.yaml",
         "tenants:\n  acme:\n    policy: tenant-policy.yaml\n    vendors:\n      zendesk: {secret_env: ACME_ZD}\n    channels:\n      support-leads: {slack_webhook_env: ACME_SLACK}\n",
     );
@@ -138,8 +140,9 @@ fn check_with_tenants_reports_impossible_steps_and_unknown_channels() {
 
 #[test]
 fn explain_lists_the_actions_the_timeline_triggers() {
-    let policy = write("explain-policy.yaml", POLICY);
-    let events = write("explain-events.jsonl", EVENTS);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "explain-policy.yaml", POLICY);
+    let events = write(&dir, "explain-events.jsonl", EVENTS);
     let out = sla(&[
         "explain",
         "--policy",
@@ -179,8 +182,9 @@ fn explain_lists_the_actions_the_timeline_triggers() {
 
 #[test]
 fn replay_dry_run_prints_planned_actions_as_json_lines_with_stable_ids() {
-    let policy = write("replay-policy.yaml", POLICY);
-    let events = write("replay-events.jsonl", EVENTS);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "replay-policy.yaml", POLICY);
+    let events = write(&dir, "replay-events.jsonl", EVENTS);
     let run = || {
         let out = sla(&[
             "replay",
@@ -242,7 +246,9 @@ fn policy_schema_describes_actions() {
 
 #[test]
 fn check_warns_about_a_rule_that_never_fires() {
+    let dir = tempfile::tempdir().unwrap();
     let policy = write(
+        &dir,
         "never.yaml",
         &POLICY.replace("{type: breached}", "{type: breached, threshold: 15m}"),
     );
@@ -266,10 +272,11 @@ fn yaml_block(file: &str, heading: &str) -> String {
 
 #[test]
 fn documented_examples_are_valid_policy_files() {
+    let dir = tempfile::tempdir().unwrap();
     let format = yaml_block("/docs/autopilot.md", "## Format");
     let readme = yaml_block("/README.md", "## Autopilot") + "policies: []\n";
     for (name, yaml) in [("format.yaml", format), ("readme.yaml", readme)] {
-        let path = write(name, &yaml);
+        let path = write(&dir, name, &yaml);
         let out = sla(&["check", &path]);
         assert!(
             out.status.success(),
@@ -283,8 +290,10 @@ fn documented_examples_are_valid_policy_files() {
 /// `sla explain` at 10:30 of the example timeline on a HubSpot ticket, with `extra`
 /// arguments (files named after `name`); its standard output, once it succeeded.
 fn explain_hubspot(name: &str, extra: &[&str]) -> String {
-    let policy = write(&format!("{name}-policy.yaml"), POLICY);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, &format!("{name}-policy.yaml"), POLICY);
     let events = write(
+        &dir,
         &format!("{name}-events.jsonl"),
         &EVENTS.replace("zendesk", "hubspot"),
     );

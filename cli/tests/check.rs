@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use tempfile::TempDir;
+
 fn sla(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sla"))
         .args(args)
@@ -10,10 +12,9 @@ fn sla(args: &[&str]) -> Output {
         .expect("run sla")
 }
 
-fn write(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sla-check-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// Writes `text` to `name` in the test's own temporary directory; returns its path.
+fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -46,7 +47,9 @@ fn prints_the_target_table_of_the_example() {
 
 #[test]
 fn rejects_a_day_unit_naming_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
     let path = write(
+        &dir,
         "days.yaml",
         "policies:\n  - name: support\n    targets:\n      urgent: {first_response: 3d}\n",
     );
@@ -61,7 +64,9 @@ fn rejects_a_day_unit_naming_line_and_field() {
 
 #[test]
 fn rejects_an_unknown_calendar_naming_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
     let path = write(
+        &dir,
         "calendar.yaml",
         "policies:\n  - name: support\n    calendar: lyon\n    targets:\n      normal: {first_response: 1h}\n",
     );
@@ -76,7 +81,9 @@ fn rejects_an_unknown_calendar_naming_line_and_field() {
 
 #[test]
 fn warns_about_ambiguities() {
+    let dir = tempfile::tempdir().unwrap();
     let path = write(
+        &dir,
         "warnings.yaml",
         r#"calendars:
   paris:
@@ -134,7 +141,8 @@ versions:
 
 #[test]
 fn lists_versions_and_what_changed_between_them() {
-    let path = write("versions.yaml", VERSIONED);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "versions.yaml", VERSIONED);
     let out = sla(&["check", path.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -161,7 +169,8 @@ fn lists_versions_and_what_changed_between_them() {
 
 #[test]
 fn warns_about_the_new_ambiguities() {
-    let path = write("versions-warnings.yaml", VERSIONED);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "versions-warnings.yaml", VERSIONED);
     let out = sla(&["check", path.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     for expected in [
@@ -171,6 +180,7 @@ fn warns_about_the_new_ambiguities() {
         assert!(stdout.contains(expected), "{expected:?} missing in\n{stdout}");
     }
     let path = write(
+        &dir,
         "ambiguous.yaml",
         "acknowledgement_tags: [ack]\napply_to: open_tickets\nexclude: {tags: [spam]}\npolicies:\n  - name: spam\n    when: {tags: [spam]}\n    targets:\n      normal: {first_response: 1h}\n",
     );
@@ -190,7 +200,9 @@ fn warns_about_the_new_ambiguities() {
 
 #[test]
 fn rejects_versions_out_of_order_and_start_on_next_response() {
+    let dir = tempfile::tempdir().unwrap();
     let path = write(
+        &dir,
         "order.yaml",
         "versions:\n  - effective_from: \"2027-01-01T00:00:00Z\"\n    policies: []\n  - effective_from: \"2026-01-01T00:00:00Z\"\n    policies: []\n",
     );
@@ -202,6 +214,7 @@ fn rejects_versions_out_of_order_and_start_on_next_response() {
         "{stderr}"
     );
     let path = write(
+        &dir,
         "start.yaml",
         "policies:\n  - name: support\n    start: {next_response: assigned}\n",
     );

@@ -1,7 +1,8 @@
 //! `sla explain`: a readable timeline of one ticket's clocks.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use tempfile::TempDir;
 
 fn sla(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sla"))
@@ -10,11 +11,9 @@ fn sla(args: &[&str]) -> Output {
         .expect("run sla")
 }
 
-fn write(name: &str, text: &str) -> String {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("sla-explain-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// Writes `text` to `name` in the test's own temporary directory; returns its path.
+fn write(dir: &TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path.to_string_lossy().into_owned()
 }
@@ -49,8 +48,9 @@ fn events() -> String {
 
 #[test]
 fn explains_policy_clock_steps_and_deadline() {
-    let policy = write("policy.yaml", POLICY);
-    let events = write("events.jsonl", &events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy.yaml", POLICY);
+    let events = write(&dir, "events.jsonl", &events());
     let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "7"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -78,8 +78,9 @@ fn explains_policy_clock_steps_and_deadline() {
 
 #[test]
 fn explains_as_of_an_earlier_instant() {
-    let policy = write("policy-at.yaml", POLICY);
-    let events = write("events-at.jsonl", &events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy-at.yaml", POLICY);
+    let events = write(&dir, "events-at.jsonl", &events());
     let out = sla(&[
         "explain",
         "--policy",
@@ -100,8 +101,9 @@ fn explains_as_of_an_earlier_instant() {
 
 #[test]
 fn says_when_no_policy_matches() {
-    let policy = write("policy-none.yaml", POLICY);
-    let events = write("events-none.jsonl", &events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy-none.yaml", POLICY);
+    let events = write(&dir, "events-none.jsonl", &events());
     let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "8"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -112,8 +114,9 @@ fn says_when_no_policy_matches() {
 
 #[test]
 fn asks_for_a_ticket_when_the_file_has_several() {
-    let policy = write("policy-many.yaml", POLICY);
-    let events = write("events-many.jsonl", &events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy-many.yaml", POLICY);
+    let events = write(&dir, "events-many.jsonl", &events());
     let out = sla(&["explain", "--policy", &policy, &events]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -125,8 +128,9 @@ fn asks_for_a_ticket_when_the_file_has_several() {
 
 #[test]
 fn prints_the_state_as_json() {
-    let policy = write("policy-json.yaml", POLICY);
-    let events = write("events-json.jsonl", &events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy-json.yaml", POLICY);
+    let events = write(&dir, "events-json.jsonl", &events());
     let out = sla(&[
         "explain", "--policy", &policy, &events, "--ticket", "7", "--format", "json",
     ]);
@@ -174,8 +178,9 @@ fn rules_events() -> String {
 
 #[test]
 fn explains_priority_rules_starts_and_waiting_metrics() {
-    let policy = write("policy-rules.yaml", RULES_POLICY);
-    let events = write("events-rules.jsonl", &rules_events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy-rules.yaml", RULES_POLICY);
+    let events = write(&dir, "events-rules.jsonl", &rules_events());
     let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "9"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     for expected in [
@@ -206,8 +211,9 @@ fn explains_priority_rules_starts_and_waiting_metrics() {
 
 #[test]
 fn says_which_rule_excluded_a_ticket() {
-    let policy = write("policy-excluded.yaml", RULES_POLICY);
-    let events = write("events-excluded.jsonl", &rules_events());
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "policy-excluded.yaml", RULES_POLICY);
+    let events = write(&dir, "events-excluded.jsonl", &rules_events());
     let out = sla(&["explain", "--policy", &policy, &events, "--ticket", "10"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -13,9 +13,8 @@ fn sla(args: &[&str]) -> Output {
 
 #[tokio::test]
 async fn shows_a_stored_record_as_json() {
-    let dir = std::env::temp_dir().join(format!("sla-record-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let db = dir.join("sla.db");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("sla.db");
     let store = SqliteStore::open(&db).expect("store");
     let key = TicketKey::new("acme", "T-9");
     let mut record = TicketRecord::new(key.clone(), Default::default());

@@ -15,9 +15,8 @@ async fn main() {
     let bytes = match backend.as_str() {
         "memory" => ten_thousand_comments_stay_small(sla_store::MemoryStore::new()).await,
         "sqlite" => {
-            let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("record-size"));
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            let store = sla_store::SqliteStore::open(dir.join("sla.db")).expect("sqlite");
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = sla_store::SqliteStore::open(dir.path().join("sla.db")).expect("sqlite");
             ten_thousand_comments_stay_small(store).await
         }
         "dynamodb" => {

@@ -28,9 +28,8 @@ async fn main() {
     match backend.as_str() {
         "memory" => run(sla_store::MemoryStore::new(), tickets, &backend).await,
         "sqlite" => {
-            let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("throughput"));
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            let store = sla_store::SqliteStore::open(dir.join("sla.db")).expect("sqlite");
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = sla_store::SqliteStore::open(dir.path().join("sla.db")).expect("sqlite");
             run(store, tickets, &backend).await;
         }
         "dynamodb" => {

@@ -11,11 +11,19 @@ pub mod secrets;
 pub mod stores;
 
 /// Generates one `#[tokio::test]` per pipeline scenario, each on a fresh store built by
-/// the async expression `$make`.
+/// the async expression `$make`. With `@guarded`, `$make` yields `(store, guard)`: the
+/// guard (e.g. the `TempDir` a SQLite file lives in) is held until the test ends and
+/// dropped even when it panics.
 #[macro_export]
 macro_rules! pipeline_tests {
     ($make:expr) => {
-        $crate::pipeline_tests!(@cases $make;
+        $crate::pipeline_tests!(@guarded async { ($make.await, ()) });
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $crate::pipeline_tests!(@guarded_cases async { ($make.await, ()) }; $($case),*);
+    };
+    (@guarded $make:expr) => {
+        $crate::pipeline_tests!(@guarded_cases $make;
             webhook_to_breach,
             duplicates_and_shuffles_converge,
             concurrent_ingests_lose_nothing,
@@ -36,11 +44,12 @@ macro_rules! pipeline_tests {
             announced_on_time
         );
     };
-    (@cases $make:expr; $($case:ident),* $(,)?) => {
+    (@guarded_cases $make:expr; $($case:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
-                $crate::scenarios::$case($make.await).await;
+                let (store, _guard) = $make.await;
+                $crate::scenarios::$case(store).await;
             }
         )*
     };

@@ -54,6 +54,9 @@ struct Stack {
     sink: EventBridgeSink,
     queue_url: String,
     env: HashMap<String, String>,
+    /// The tenants and policy files, read at each cold start; removed with the stack
+    /// (last field: dropped last).
+    _dir: tempfile::TempDir,
 }
 
 impl Stack {
@@ -75,9 +78,8 @@ impl Stack {
         create_secret(&aws, &slack, &slack_url).await;
         put_secure_parameter(&aws, &email, ZD_EMAIL).await;
         // The webhook secret named here does not exist: the actions function never reads it.
-        let dir = std::env::temp_dir().join(unique_name("actions"));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::write(dir.join("policy.yaml"), POLICY).expect("policy file");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("policy.yaml"), POLICY).expect("policy file");
         let tenants = format!(
             "tenants:\n  acme:\n    policy: policy.yaml\n    vendors:\n      zendesk:\n        \
              secret_arn: sla-tracker/acme/zendesk-webhook\n        \
@@ -85,7 +87,7 @@ impl Stack {
              channels:\n      leads: {{slack_webhook_arn: {slack}}}\n",
             fake.address
         );
-        std::fs::write(dir.join("tenants.yaml"), tenants).expect("tenants file");
+        std::fs::write(dir.path().join("tenants.yaml"), tenants).expect("tenants file");
         let pattern = json!({ "source": [SOURCE] }).to_string();
         let (bus, queue_url) = bus_with_rule_to_queue(&aws, &pattern).await;
         let sink = EventBridgeSink::new(aws_sdk_eventbridge::Client::new(&aws), bus, SOURCE);
@@ -93,7 +95,7 @@ impl Stack {
             ("SLA_TABLE_NAME".to_owned(), table),
             (
                 "SLA_TENANTS_FILE".to_owned(),
-                dir.join("tenants.yaml").display().to_string(),
+                dir.path().join("tenants.yaml").display().to_string(),
             ),
             ("SLA_DUE_SHARDS".to_owned(), "4".to_owned()),
         ]);
@@ -103,6 +105,7 @@ impl Stack {
             sink,
             queue_url,
             env,
+            _dir: dir,
         }
     }
 

@@ -34,11 +34,11 @@ async fn functions_start_from_environment_and_aws_secrets() {
         .await
         .expect("create table");
 
-    let dir = std::env::temp_dir().join(unique_name("cold-start"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    write(&dir, "policy.yaml", POLICY_YAML);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
+    write(dir, "policy.yaml", POLICY_YAML);
     write(
-        &dir,
+        dir,
         "tenants.yaml",
         &format!(
             "tenants:\n  acme:\n    policy: policy.yaml\n    vendors:\n      \
@@ -100,7 +100,7 @@ async fn functions_start_from_environment_and_aws_secrets() {
 
     // A secret that does not exist stops start-up, naming the tenant, vendor and secret.
     write(
-        &dir,
+        dir,
         "tenants.yaml",
         "tenants:\n  acme:\n    policy: policy.yaml\n    vendors:\n      \
          zendesk: {secret_arn: sla-tracker/does-not-exist}\n",

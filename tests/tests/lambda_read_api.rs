@@ -524,8 +524,8 @@ async fn read_api_starts_from_environment_with_read_tokens_only() {
         .expect("create table");
 
     // The webhook secrets named here do not exist: read-api never fetches them.
-    let dir = std::env::temp_dir().join(unique_name("read-api"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
     std::fs::write(dir.join("policy.yaml"), POLICY_YAML).expect("policy file");
     let tenants = dir.join("tenants.yaml");
     let write_tenants = |globex_token: &str| {

@@ -90,7 +90,7 @@ impl Buckets {
 
     /// [`Buckets::read`] with a chosen bucket size (smaller: less memory, more files).
     pub(crate) fn read_with(path: &Path, bucket_bytes: u64) -> anyhow::Result<Buckets> {
-        super::return_large_buffers();
+        super::return_freed_memory();
         let name = path.display().to_string();
         let (reader, size) = open(path)?;
         let fan_out = size.map_or(UNKNOWN_FAN_OUT, |s| s.div_ceil(bucket_bytes));

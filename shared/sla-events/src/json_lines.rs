@@ -105,11 +105,8 @@ mod tests {
 
     #[tokio::test]
     async fn file_sink_appends_one_json_object_per_line() {
-        let dir =
-            std::env::temp_dir().join(format!("sla-events-{}-{}", std::process::id(), line!()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("events.jsonl");
-        let _ = std::fs::remove_file(&path);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
         let sink = JsonLinesFileSink::open(&path).unwrap();
         let report = sink.publish(&[event("a"), event("b")]).await.unwrap();
         assert_eq!(report.published, ["a", "b"]);
@@ -121,7 +118,6 @@ mod tests {
             .map(|line| serde_json::from_str::<SlaEvent>(line).unwrap().event_id)
             .collect();
         assert_eq!(ids, ["a", "b", "c"]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

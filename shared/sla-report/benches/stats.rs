@@ -31,6 +31,14 @@ fn stats(c: &mut Criterion) {
             [50.0, 90.0, 95.0].map(|p| nearest_rank(&sorted, p))
         })
     });
+    let mut counts: Counts = seconds.iter().copied().collect();
+    counts.compact();
+    let distinct = counts.iter().count();
+    eprintln!(
+        "Counts of 100k durations: {distinct} distinct values in {} heap bytes ({:.2} a value)",
+        counts.heap_bytes(),
+        counts.heap_bytes() as f64 / distinct as f64
+    );
     c.bench_function("count + p50/p90/p95, 100k durations", |b| {
         b.iter(|| {
             let mut counts: Counts = seconds.iter().copied().collect();

@@ -3,6 +3,7 @@
 //! right-censored durations (cycles still open).
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 /// Nearest-rank `percent` percentile of ascending `sorted` values: the smallest value
 /// with at least `percent`% of the values at or below it. None when empty.
@@ -23,28 +24,39 @@ fn rank_for(count: usize, percent: f64) -> Option<usize> {
 }
 
 /// An exact multiset of whole durations kept as a count per distinct value: its memory
-/// grows with the distinct values (16 bytes each), not with how many were added, and its
-/// percentiles are those of the sorted values. Parts gathered apart merge into the same
-/// result.
-#[derive(Debug, Clone, Default)]
+/// grows with the distinct values (2–3 bytes each for typical durations, see
+/// [`Counts::heap_bytes`]), not with how many were added, and its percentiles are those of
+/// the sorted values. Parts gathered apart merge into the same result.
+#[derive(Clone, Default)]
 pub struct Counts {
-    /// Distinct values ascending, each with how many times it was added.
-    sorted: Vec<(i64, u64)>,
-    /// Values added since they were last folded into `sorted`, in no order.
+    /// The distinct values ascending, each with how many times it was added, as varints
+    /// (see [`Encoder`]).
+    stream: Vec<u8>,
+    /// How many (value, count) pairs `stream` holds.
+    distinct: usize,
+    /// Values added since they were last folded into `stream`, in no order.
     pending: Vec<i64>,
     len: usize,
 }
 
-/// Values gathered unsorted before they are folded in (at least; else a quarter of the
-/// distinct values).
+/// Values gathered unsorted before they are folded in: at least this many, else one per
+/// [`PENDING_PER_BYTE`] bytes of the stream.
 const MIN_PENDING: usize = 1024;
+/// Pending values then take about as much memory as the stream, and each fold re-encodes
+/// about this many bytes of stream per value added.
+const PENDING_PER_BYTE: usize = 8;
 
 impl Counts {
     /// Adds one value.
     pub fn add(&mut self, value: i64) {
+        let fold_at = MIN_PENDING.max(self.stream.len() / PENDING_PER_BYTE);
+        if self.pending.capacity() == 0 && fold_at > MIN_PENDING {
+            // Exactly what is gathered before the next fold: no regrowth, no slack.
+            self.pending.reserve_exact(fold_at);
+        }
         self.pending.push(value);
         self.len += 1;
-        if self.pending.len() >= MIN_PENDING.max(self.sorted.len() / 4) {
+        if self.pending.len() >= fold_at {
             self.compact();
         }
     }
@@ -53,56 +65,44 @@ impl Counts {
     pub fn merge(&mut self, mut other: Counts) {
         other.compact();
         self.compact();
+        let mut out = Encoder::with_capacity(self.stream.len() + other.stream.len());
+        out.merge(self.pairs(), other.pairs());
         self.len += other.len;
-        self.merge_sorted(other.sorted);
+        self.set_stream(out);
     }
 
-    /// Folds the pending values into the sorted counts (queries are cheapest after it).
+    /// Folds the pending values into the stream (queries are cheapest after it).
     pub fn compact(&mut self) {
         if self.pending.is_empty() {
             return;
         }
-        self.pending.sort_unstable();
-        let mut fresh: Vec<(i64, u64)> = Vec::new();
-        for same in self.pending.chunk_by(|a, b| a == b) {
-            fresh.push((same[0], same.len() as u64));
-        }
-        self.pending = Vec::new();
-        self.merge_sorted(fresh);
+        let mut pending = std::mem::take(&mut self.pending);
+        let out = self.folded(&mut pending);
+        self.set_stream(out);
     }
 
-    /// Merges ascending distinct `(value, count)` pairs into `sorted`, in place from the
-    /// back (no second copy of `sorted`).
-    fn merge_sorted(&mut self, fresh: Vec<(i64, u64)>) {
-        let sorted = &mut self.sorted;
-        let new = {
-            let (mut i, mut new) = (0, 0);
-            for (value, _) in &fresh {
-                while i < sorted.len() && sorted[i].0 < *value {
-                    i += 1;
-                }
-                new += usize::from(sorted.get(i).is_none_or(|(v, _)| v != value));
-            }
-            new
-        };
-        let old = sorted.len();
-        sorted.reserve_exact(new);
-        sorted.resize(old + new, (0, 0));
-        let (mut i, mut write) = (old, old + new);
-        for (value, count) in fresh.into_iter().rev() {
-            while i > 0 && sorted[i - 1].0 > value {
-                write -= 1;
-                sorted[write] = sorted[i - 1];
-                i -= 1;
-            }
-            write -= 1;
-            if i > 0 && sorted[i - 1].0 == value {
-                sorted[write] = (value, sorted[i - 1].1 + count);
-                i -= 1;
-            } else {
-                sorted[write] = (value, count);
-            }
-        }
+    /// The stream with `pending` (sorted here) folded in: one pass over both.
+    fn folded(&self, pending: &mut [i64]) -> Encoder {
+        pending.sort_unstable();
+        let fresh = pending
+            .chunk_by(|a, b| a == b)
+            .map(|same| (same[0], same.len() as u64));
+        // A guess from the bytes per pair so far; the vector grows past it if need be.
+        let per_pair = self.stream.len().div_ceil(self.distinct.max(1)).max(2);
+        let mut out = Encoder::with_capacity(self.stream.len() + pending.len() * per_pair);
+        out.merge(self.pairs(), fresh);
+        out
+    }
+
+    fn set_stream(&mut self, mut out: Encoder) {
+        out.bytes.shrink_to_fit();
+        self.stream = out.bytes;
+        self.distinct = out.distinct;
+    }
+
+    /// The folded pairs (pending values aside).
+    fn pairs(&self) -> Pairs<&[u8]> {
+        Pairs::new(&self.stream)
     }
 
     /// How many values were added.
@@ -115,17 +115,20 @@ impl Counts {
         self.len == 0
     }
 
+    /// Bytes this holds on the heap (the encoded pairs and the pending values).
+    pub fn heap_bytes(&self) -> usize {
+        self.stream.capacity() + self.pending.capacity() * size_of::<i64>()
+    }
+
     /// (value, how many times), ascending. Call [`Counts::compact`] first where it
-    /// matters: pending values are otherwise sorted into a copy.
+    /// matters: pending values are otherwise folded into a copy.
     pub fn iter(&self) -> impl Iterator<Item = (i64, usize)> + '_ {
-        let view: Cow<'_, [(i64, u64)]> = if self.pending.is_empty() {
-            Cow::Borrowed(&self.sorted)
+        let bytes: Cow<'_, [u8]> = if self.pending.is_empty() {
+            Cow::Borrowed(&self.stream)
         } else {
-            let mut copy = self.clone();
-            copy.compact();
-            Cow::Owned(copy.sorted)
+            Cow::Owned(self.folded(&mut self.pending.clone()).bytes)
         };
-        (0..view.len()).map(move |i| (view[i].0, view[i].1 as usize))
+        Pairs::new(bytes).map(|(value, count)| (value, count as usize))
     }
 
     /// How many values are at most `limit`.
@@ -145,6 +148,132 @@ impl Counts {
             (below >= rank).then_some(value)
         })
     }
+}
+
+impl std::fmt::Debug for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counts")
+            .field("len", &self.len)
+            .field("counts", &self.iter().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Writes ascending distinct (value, count) pairs compactly: the first value zigzag-encoded,
+/// each next one as its distance from the previous (positive, so a small varint for close
+/// values; a wrapping u64 difference covers the whole i64 range), each followed by its count.
+struct Encoder {
+    bytes: Vec<u8>,
+    previous: Option<i64>,
+    distinct: usize,
+}
+
+impl Encoder {
+    fn with_capacity(bytes: usize) -> Encoder {
+        Encoder {
+            bytes: Vec::with_capacity(bytes),
+            previous: None,
+            distinct: 0,
+        }
+    }
+
+    /// Appends `value`, which must be above every value pushed before.
+    fn push(&mut self, value: i64, count: u64) {
+        let raw = match self.previous {
+            None => ((value << 1) ^ (value >> 63)) as u64,
+            Some(previous) => (value as u64).wrapping_sub(previous as u64),
+        };
+        if raw < 0x80 && count < 0x80 {
+            // The common case of close values seen few times: two one-byte varints.
+            self.bytes.extend_from_slice(&[raw as u8, count as u8]);
+        } else {
+            write_varint(&mut self.bytes, raw);
+            write_varint(&mut self.bytes, count);
+        }
+        self.previous = Some(value);
+        self.distinct += 1;
+    }
+
+    /// Appends the pairs of two ascending sequences, adding the counts of equal values.
+    fn merge(&mut self, a: impl Iterator<Item = (i64, u64)>, b: impl Iterator<Item = (i64, u64)>) {
+        let (mut a, mut b) = (a.peekable(), b.peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => match x.0.cmp(&y.0) {
+                    Ordering::Less => a.next(),
+                    Ordering::Greater => b.next(),
+                    Ordering::Equal => a.next().zip(b.next()).map(|((v, n), (_, m))| (v, n + m)),
+                },
+                (Some(_), None) => a.next(),
+                (None, _) => b.next(),
+            };
+            let Some((value, count)) = next else { return };
+            self.push(value, count);
+        }
+    }
+}
+
+/// Decodes what an [`Encoder`] wrote. The stream is only ever written by an `Encoder`, so a
+/// short or malformed varint cannot occur; if it did, the pairs would simply end there.
+struct Pairs<B> {
+    bytes: B,
+    at: usize,
+    previous: Option<i64>,
+}
+
+impl<B: AsRef<[u8]>> Pairs<B> {
+    fn new(bytes: B) -> Pairs<B> {
+        Pairs {
+            bytes,
+            at: 0,
+            previous: None,
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> Iterator for Pairs<B> {
+    type Item = (i64, u64);
+
+    fn next(&mut self) -> Option<(i64, u64)> {
+        let bytes = self.bytes.as_ref();
+        let raw = read_varint(bytes, &mut self.at)?;
+        let count = read_varint(bytes, &mut self.at)?;
+        let value = match self.previous {
+            None => (raw >> 1) as i64 ^ -((raw & 1) as i64),
+            Some(previous) => previous.wrapping_add(raw as i64),
+        };
+        self.previous = Some(value);
+        Some((value, count))
+    }
+}
+
+/// Appends `value` as LEB128: 7 bits a byte, low first, the top bit set on all but the last.
+fn write_varint(bytes: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        bytes.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+/// Reads a [`write_varint`] value at `*at`, moving `*at` past it; None when the bytes end
+/// first or it runs past 10 bytes.
+fn read_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let first = *bytes.get(*at)?;
+    if first < 0x80 {
+        *at += 1;
+        return Some(u64::from(first));
+    }
+    let mut value = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(value);
+        }
+    }
+    None
 }
 
 impl PartialEq for Counts {
@@ -328,11 +457,7 @@ mod tests {
                 let expected = sorted.iter().filter(|v| **v <= limit).count();
                 assert_eq!(counts.at_most(limit), expected);
             }
-            let expanded: Vec<i64> = counts
-                .iter()
-                .flat_map(|(value, count)| std::iter::repeat_n(value, count))
-                .collect();
-            assert_eq!(expanded, sorted);
+            assert_eq!(expanded(&counts), sorted);
         }
     }
 
@@ -353,6 +478,115 @@ mod tests {
         let mut empty = Counts::default();
         empty.merge(Counts::default());
         assert_eq!((empty.len(), empty.nearest_rank(50.0)), (0, None));
+    }
+
+    /// `counts` expanded back to every value, ascending.
+    fn expanded(counts: &Counts) -> Vec<i64> {
+        counts
+            .iter()
+            .flat_map(|(value, count)| std::iter::repeat_n(value, count))
+            .collect()
+    }
+
+    #[test]
+    fn counts_hold_the_whole_i64_range_and_large_counts() {
+        let wanted = [
+            (i64::MIN, 1),
+            (i64::MIN + 1, 128),
+            (-1, 127),
+            (0, 300),
+            (1, 1),
+            (i64::MAX / 2, 16_384),
+            (i64::MAX - 1, 2),
+            (i64::MAX, 129),
+        ];
+        let mut values: Vec<i64> = wanted
+            .iter()
+            .flat_map(|(value, count)| std::iter::repeat_n(*value, *count))
+            .collect();
+        let mut shuffle = random(5);
+        for i in (1..values.len()).rev() {
+            values.swap(i, shuffle(i as i64 + 1) as usize);
+        }
+        let mut counts: Counts = values.iter().copied().collect();
+        assert_eq!(counts.iter().collect::<Vec<_>>(), wanted);
+        counts.compact();
+        assert_eq!(counts.iter().collect::<Vec<_>>(), wanted);
+        assert_eq!(counts.len(), values.len());
+        assert_eq!(counts.nearest_rank(0.0), Some(i64::MIN));
+        assert_eq!(counts.nearest_rank(100.0), Some(i64::MAX));
+        assert_eq!(counts.at_most(-1), 1 + 128 + 127);
+        assert_eq!(counts.at_most(i64::MAX - 1), values.len() - 129);
+        // Only the two extremes: the largest possible gap.
+        let ends: Counts = [i64::MAX, i64::MIN, i64::MAX].into_iter().collect();
+        assert_eq!(
+            ends.iter().collect::<Vec<_>>(),
+            [(i64::MIN, 1), (i64::MAX, 2)]
+        );
+    }
+
+    #[test]
+    fn many_merged_random_parts_are_the_sorted_values() {
+        let extremes = [i64::MIN, i64::MIN / 3, -1, 0, i64::MAX / 2, i64::MAX];
+        let mut merged = Counts::default();
+        let mut reference = Vec::new();
+        for seed in 0..60 {
+            let mut part = durations(seed);
+            let mut pick = random(seed + 99);
+            part.extend((0..pick(4)).map(|_| extremes[pick(6) as usize]));
+            reference.extend_from_slice(&part);
+            let counts: Counts = part.into_iter().collect();
+            if seed % 2 == 0 {
+                merged.merge(counts);
+            } else {
+                // Merging into the part, the other way round, gives the same.
+                let mut into = counts;
+                into.merge(merged);
+                merged = into;
+            }
+            reference.sort_unstable();
+            assert_eq!(merged.len(), reference.len(), "seed {seed}");
+            assert_eq!(expanded(&merged), reference, "seed {seed}");
+        }
+        for percent in PERCENTS {
+            assert_eq!(
+                merged.nearest_rank(percent),
+                nearest_rank(&reference, percent)
+            );
+        }
+    }
+
+    #[test]
+    fn counts_take_under_four_bytes_per_distinct_value() {
+        // 100,000 distinct durations 1 to 20 s apart, each seen 1 to 3 times, in no order.
+        let mut next = random(11);
+        let mut value = 0;
+        let mut values = Vec::new();
+        for _ in 0..100_000 {
+            value += 1 + next(20);
+            values.extend(std::iter::repeat_n(value, 1 + next(3) as usize));
+        }
+        for i in (1..values.len()).rev() {
+            values.swap(i, next(i as i64 + 1) as usize);
+        }
+        let mut counts: Counts = values.iter().copied().collect();
+        counts.compact();
+        assert_eq!(counts.iter().count(), 100_000);
+        assert!(counts.heap_bytes() < 4 * 100_000, "{}", counts.heap_bytes());
+        values.sort_unstable();
+        assert_eq!(expanded(&counts), values);
+    }
+
+    #[test]
+    fn decoding_ends_at_a_short_or_overlong_varint() {
+        let mut bytes = Vec::new();
+        write_varint(&mut bytes, u64::MAX);
+        assert_eq!(bytes.len(), 10);
+        assert_eq!(read_varint(&bytes, &mut 0), Some(u64::MAX));
+        assert_eq!(read_varint(&bytes[..9], &mut 0), None);
+        assert_eq!(read_varint(&[0xff; 11], &mut 0), None);
+        // A value without its count.
+        assert_eq!(Pairs::new(&[0x02][..]).next(), None);
     }
 
     /// The curve the textbook way: sort, then one step per distinct completion time.

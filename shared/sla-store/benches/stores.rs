@@ -7,7 +7,6 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use sla_store::testkit::contract::{now, sample_record};
-use sla_store::testkit::unique_name;
 use sla_store::{MemoryStore, SqliteStore, TicketKey, TicketStore};
 use tokio::runtime::Runtime;
 
@@ -66,14 +65,12 @@ fn bench_store<S: TicketStore + 'static>(c: &mut Criterion, name: &str, store: S
 
 fn stores(c: &mut Criterion) {
     bench_store(c, "memory", MemoryStore::new());
-    let dir = std::env::temp_dir().join(unique_name("sla-store-bench"));
-    std::fs::create_dir_all(&dir).expect("bench dir");
+    let dir = tempfile::tempdir().expect("bench dir");
     bench_store(
         c,
         "sqlite_file",
-        SqliteStore::open(dir.join("tickets.db")).expect("open"),
+        SqliteStore::open(dir.path().join("tickets.db")).expect("open"),
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 criterion_group!(benches, stores);

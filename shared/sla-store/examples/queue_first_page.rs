@@ -83,9 +83,8 @@ async fn timed(store: &SqliteStore, label: &str, filter: QueueFilter) {
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("sla-queue-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store = SqliteStore::open(dir.join("tickets.db")).expect("SQLite store");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(dir.path().join("tickets.db")).expect("SQLite store");
     let started = Instant::now();
     // Saved 256 at a time, so the store's group commit batches them.
     let numbers: Vec<u32> = (0..TICKETS).collect();
@@ -125,6 +124,4 @@ async fn main() {
         ..QueueFilter::default()
     };
     timed(&store, "first page (100), assignee=agent-7", assignee).await;
-    drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
 }

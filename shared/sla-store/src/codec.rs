@@ -65,15 +65,8 @@ impl StoredRow {
         let sla = decode_field(&key, "sla", "a TicketSla", &self.sla)?;
         let outbox: Vec<OutboxEntry> =
             decode_field(&key, "outbox", "outbox entries", &self.outbox)?;
-        let due_at = decode_instant(
-            &key,
-            "due_at",
-            self.due_at_ms,
-            DateTime::from_timestamp_millis,
-        )?;
-        let expires_at = decode_instant(&key, "expires_at", self.expires_at_s, |s| {
-            DateTime::from_timestamp(s, 0)
-        })?;
+        let due_at = decode_instant(&key, "due_at", self.due_at_ms, from_millis)?;
+        let expires_at = decode_instant(&key, "expires_at", self.expires_at_s, from_seconds)?;
         let dead_letters: Vec<DeadLetter> = match &self.dead_letters {
             None => Vec::new(),
             Some(bytes) => decode_field(&key, "dead_letters", "dead letters", bytes)?,
@@ -89,6 +82,16 @@ impl StoredRow {
             expires_at,
             dead_letters,
         })
+    }
+
+    /// `record`, saved as this row, as a load of the row returns it: this row's version
+    /// and instants rounded as stored (the encoded fields round-trip unchanged). `None`
+    /// when a rounded instant is out of range (a load would report it).
+    pub fn as_loaded(&self, mut record: TicketRecord) -> Option<TicketRecord> {
+        record.version = self.version;
+        record.due_at = rounded(self.due_at_ms, from_millis)?;
+        record.expires_at = rounded(self.expires_at_s, from_seconds)?;
+        Some(record)
     }
 
     /// DynamoDB's size of this item: attribute names plus UTF-8 values, numbers counted
@@ -173,6 +176,26 @@ pub(crate) fn ceil_millis(at: DateTime<Utc>) -> i64 {
 pub(crate) fn ceil_seconds(at: DateTime<Utc>) -> i64 {
     at.timestamp()
         .saturating_add(i64::from(at.timestamp_subsec_nanos() > 0))
+}
+
+fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+}
+
+fn from_seconds(seconds: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+}
+
+/// A stored instant as decoding gives it: `Some(None)` when absent, `None` when out of
+/// range.
+fn rounded(
+    raw: Option<i64>,
+    convert: fn(i64) -> Option<DateTime<Utc>>,
+) -> Option<Option<DateTime<Utc>>> {
+    match raw {
+        None => Some(None),
+        Some(raw) => convert(raw).map(Some),
+    }
 }
 
 fn decode_instant(

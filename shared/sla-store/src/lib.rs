@@ -30,6 +30,8 @@ pub mod dynamodb;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "sqlite")]
+mod sqlite_cache;
+#[cfg(feature = "sqlite")]
 mod sqlite_index;
 #[cfg(feature = "sqlite")]
 mod sqlite_writer;

@@ -14,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::codec::{ceil_seconds, StoredRow};
 use crate::cursor::DueCursor;
 use crate::queue::{QueuePage, QueueQuery, QueueStore, TicketCompletion};
+use crate::sqlite_cache::{self, RecordCache};
 use crate::sqlite_index;
 use crate::sqlite_writer::GroupWriter;
 use crate::{
@@ -63,6 +64,8 @@ pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     /// Saves, group-committed by one writer thread (see `sqlite_writer`).
     writer: GroupWriter,
+    /// The records saved last, decoded (see `sqlite_cache`).
+    cache: Arc<RecordCache>,
 }
 
 impl SqliteStore {
@@ -95,6 +98,7 @@ impl SqliteStore {
         Ok(Self {
             conn,
             writer: GroupWriter::start(writer)?,
+            cache: Arc::new(RecordCache::new(sqlite_cache::DEFAULT_CAPACITY)),
         })
     }
 
@@ -136,6 +140,21 @@ impl SqliteStore {
             Err(TryLockError::WouldBlock) => None,
         }
     }
+
+    /// Drops the decoded copy of `key`'s record (tests that damage a row in place).
+    #[cfg(feature = "testkit")]
+    pub(crate) fn forget_cached(&self, key: &TicketKey) {
+        self.cache.forget(&key.partition_key());
+    }
+
+    /// Reads and decodes `key`'s row, bypassing the record cache.
+    async fn load_uncached(&self, key: &TicketKey) -> Result<Option<TicketRecord>, StoreError> {
+        let key = key.clone();
+        self.with_conn(move |conn| load_row(conn, &key))
+            .await?
+            .map(StoredRow::decode)
+            .transpose()
+    }
 }
 
 /// Settings of every connection: FULL syncs each commit so a recorded outbox survives
@@ -170,6 +189,36 @@ fn upgrade(conn: &Connection) -> Result<(), StoreError> {
     }
     conn.execute_batch(ADDED_INDEXES)
         .map_err(backend("creating the tickets indexes"))
+}
+
+/// What a load found: the row, or only its version when that is the version `cached`.
+enum Found {
+    Row(StoredRow),
+    Cached,
+}
+
+/// Reads `key`'s row; only its version when that equals `cached` (the version the
+/// record cache holds).
+fn find_row(
+    conn: &Connection,
+    key: &TicketKey,
+    cached: Option<u64>,
+) -> Result<Option<Found>, StoreError> {
+    if let Some(cached) = cached {
+        let version = conn
+            .prepare_cached("SELECT version FROM tickets WHERE pk = ?1")
+            .and_then(|mut stmt| {
+                stmt.query_row(params![key.partition_key()], |row| row.get::<_, u64>(0))
+                    .optional()
+            })
+            .map_err(backend("loading a ticket's version"))?;
+        match version {
+            None => return Ok(None),
+            Some(version) if version == cached => return Ok(Some(Found::Cached)),
+            Some(_) => {}
+        }
+    }
+    Ok(load_row(conn, key)?.map(Found::Row))
 }
 
 fn load_row(conn: &Connection, key: &TicketKey) -> Result<Option<StoredRow>, StoreError> {
@@ -362,19 +411,31 @@ fn due_page(
 
 impl TicketStore for SqliteStore {
     async fn load(&self, key: &TicketKey) -> Result<Option<TicketRecord>, StoreError> {
-        let row = match self.try_inline(|conn| load_row(conn, key)) {
-            Some(row) => row?,
+        let pk = key.partition_key();
+        let cached = self.cache.version(&pk);
+        let found = match self.try_inline(|conn| find_row(conn, key, cached)) {
+            Some(found) => found?,
             None => {
                 let key = key.clone();
-                self.with_conn(move |conn| load_row(conn, &key)).await?
+                self.with_conn(move |conn| find_row(conn, &key, cached))
+                    .await?
             }
         };
-        row.map(StoredRow::decode).transpose()
+        match found {
+            None => Ok(None),
+            Some(Found::Row(row)) => row.decode().map(Some),
+            Some(Found::Cached) => match cached.and_then(|v| self.cache.get(&pk, v)) {
+                Some(record) => Ok(Some(record)),
+                // Pushed out between the two looks: read the row after all.
+                None => self.load_uncached(key).await,
+            },
+        }
     }
 
     async fn save(&self, record: &TicketRecord) -> Result<u64, StoreError> {
         let new_version = record.version.saturating_add(1);
         let row = StoredRow::encode(record, new_version)?;
+        let stored = row.as_loaded(record.clone());
         let expected = record.version;
         let index = record.read.clone();
         let changed = self
@@ -388,9 +449,15 @@ impl TicketStore for SqliteStore {
                 Ok(changed)
             }))
             .await?;
+        let pk = record.key.partition_key();
         if changed == 1 {
+            match stored {
+                Some(stored) => self.cache.put(pk, stored),
+                None => self.cache.forget(&pk),
+            }
             Ok(new_version)
         } else {
+            self.cache.forget(&pk);
             Err(StoreError::conflict(&record.key, expected))
         }
     }
@@ -546,5 +613,94 @@ impl QueueStore for SqliteStore {
         let tenant = tenant.to_string();
         self.with_conn(move |conn| sqlite_index::completions(conn, &tenant, since))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OutboxEntry;
+    use sla_core::{PolicySet, TicketEvent, TicketSla};
+
+    /// The example week's tickets with several events, folded under the example policy
+    /// at a late instant (clocks, announcements, an outbox) and given a due instant with
+    /// nanoseconds (stored rounded up to the millisecond).
+    fn records() -> Vec<TicketRecord> {
+        let policies =
+            PolicySet::from_yaml("policy.yaml", include_str!("../../../examples/policy.yaml"))
+                .unwrap();
+        let events: Vec<TicketEvent> = include_str!("../../../examples/tickets.jsonl")
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let now: DateTime<Utc> = "2026-11-27T18:00:00.123456789Z".parse().unwrap();
+        let mut by_ticket: std::collections::BTreeMap<String, TicketSla> = Default::default();
+        for event in events {
+            by_ticket
+                .entry(event.ticket_id.clone())
+                .or_default()
+                .ingest(event);
+        }
+        by_ticket
+            .into_iter()
+            .filter(|(_, sla)| sla.history.len() >= 4)
+            .take(20)
+            .map(|(id, mut sla)| {
+                let advance = sla.advance(&policies, now);
+                let mut record = TicketRecord::new(TicketKey::new("acme", id), sla);
+                record.outbox = advance
+                    .new_events
+                    .into_iter()
+                    .map(OutboxEntry::new)
+                    .collect();
+                record.due_at = Some(now);
+                record.expires_at = Some(now + chrono::TimeDelta::days(90));
+                record
+            })
+            .collect()
+    }
+
+    /// What the cache serves equals what decoding the row gives, field for field.
+    #[tokio::test]
+    async fn a_cached_load_equals_a_decoded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sla.db");
+        let writer = SqliteStore::open(&path).unwrap();
+        let reader = SqliteStore::open(&path).unwrap();
+        let records = records();
+        assert!(records.len() >= 5, "enough tickets with history");
+        for record in &records {
+            writer.save(record).await.unwrap();
+            let pk = record.key.partition_key();
+            assert_eq!(writer.cache.version(&pk), Some(1), "held after the save");
+            let cached = writer.load(&record.key).await.unwrap().unwrap();
+            let decoded = reader.load(&record.key).await.unwrap().unwrap();
+            assert_eq!(cached, decoded, "ticket {}", record.key.ticket_id);
+            assert_eq!(cached.version, 1);
+            assert!(!cached.outbox.is_empty() || !cached.sla.history.is_empty());
+        }
+    }
+
+    /// Another writer's save is seen at once: the cache serves only the stored version.
+    #[tokio::test]
+    async fn another_writers_version_is_read_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sla.db");
+        let ours = SqliteStore::open(&path).unwrap();
+        let theirs = SqliteStore::open(&path).unwrap();
+        let record = records().remove(0);
+        ours.save(&record).await.unwrap();
+        let mut changed = theirs.load(&record.key).await.unwrap().unwrap();
+        changed.outbox.clear();
+        changed.due_at = None;
+        theirs.save(&changed).await.unwrap();
+        let loaded = ours.load(&record.key).await.unwrap().unwrap();
+        assert_eq!(loaded.version, 2);
+        assert!(loaded.outbox.is_empty() && loaded.due_at.is_none());
+        // A conflicting save of the stale copy fails and is not served afterwards.
+        let mut stale = record.clone();
+        stale.version = 1;
+        assert!(ours.save(&stale).await.is_err());
+        assert_eq!(ours.load(&record.key).await.unwrap().unwrap(), loaded);
     }
 }

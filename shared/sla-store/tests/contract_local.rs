@@ -19,13 +19,15 @@ mod sqlite_in_memory {
 }
 
 mod sqlite_file {
-    /// A database file in a fresh temporary directory (WAL needs a real file).
-    async fn store() -> sla_store::SqliteStore {
-        let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("sla-store-contract"));
-        std::fs::create_dir_all(&dir).expect("creating the temp dir");
-        sla_store::SqliteStore::open(dir.join("tickets.db")).expect("opening the SQLite file")
+    /// A database file in a fresh temporary directory (WAL needs a real file), removed
+    /// when the test ends.
+    async fn store() -> (sla_store::SqliteStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("creating the temp dir");
+        let path = dir.path().join("tickets.db");
+        let store = sla_store::SqliteStore::open(path).expect("opening the SQLite file");
+        (store, dir)
     }
-    sla_store::store_contract_tests!(store());
+    sla_store::store_contract_tests!(@guarded store());
 }
 
 /// A SQLite file written by the first format (no dead-letter columns, outbox entries
@@ -34,9 +36,8 @@ mod sqlite_file {
 async fn sqlite_file_of_the_first_format_is_upgraded() {
     use sla_store::testkit::contract::{collect_dead_letters, sample_dead_letter, sample_event};
     use sla_store::{TicketKey, TicketStore};
-    let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("sla-store-v1"));
-    std::fs::create_dir_all(&dir).expect("creating the temp dir");
-    let path = dir.join("tickets.db");
+    let dir = tempfile::tempdir().expect("creating the temp dir");
+    let path = dir.path().join("tickets.db");
     let key = TicketKey::new("acme", "T-1");
     let outbox = serde_json::json!([{ "event": sample_event(&key, "pending-1") }]).to_string();
     let conn = rusqlite::Connection::open(&path).expect("open");

@@ -5,24 +5,24 @@ mod memory {
 }
 
 mod sqlite_file {
-    /// The ledger of a store in a fresh temporary database file.
-    async fn ledger() -> sla_store::SqliteLedger {
-        let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("sla-ledger"));
-        std::fs::create_dir_all(&dir).expect("creating the temp dir");
-        let store = sla_store::SqliteStore::open(dir.join("tickets.db")).expect("opening");
-        sla_store::SqliteLedger::open(&store)
+    /// The ledger of a store in a fresh temporary database file, removed when the test
+    /// ends.
+    async fn ledger() -> (sla_store::SqliteLedger, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("creating the temp dir");
+        let store = sla_store::SqliteStore::open(dir.path().join("tickets.db")).expect("opening");
+        let ledger = sla_store::SqliteLedger::open(&store)
             .await
-            .expect("opening the ledger")
+            .expect("opening the ledger");
+        (ledger, dir)
     }
-    sla_store::ledger_contract_tests!(ledger());
+    sla_store::ledger_contract_tests!(@guarded ledger());
 
     /// The ledger survives reopening the file (a restart).
     #[tokio::test]
     async fn actions_survive_a_reopen() {
         use sla_store::{ActionKey, ActionLedger, ActionUpdate, NewAction};
-        let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("sla-ledger"));
-        std::fs::create_dir_all(&dir).expect("creating the temp dir");
-        let path = dir.join("tickets.db");
+        let dir = tempfile::tempdir().expect("creating the temp dir");
+        let path = dir.path().join("tickets.db");
         let key = ActionKey::new("acme", "T-1", "ev1:0.0");
         let now = sla_store::testkit::contract::now();
         {

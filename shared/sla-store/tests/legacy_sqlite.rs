@@ -12,9 +12,8 @@ const SQLITE_ROW: &str = include_str!("fixtures/legacy/sqlite_row.sql");
 
 #[tokio::test]
 async fn loads_a_row_of_the_json_format_and_saves_it_compact() {
-    let dir = std::env::temp_dir().join(sla_store::testkit::unique_name("legacy-sqlite"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("tickets.db");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.db");
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(SQLITE_ROW)

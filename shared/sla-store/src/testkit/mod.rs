@@ -14,7 +14,8 @@ mod raw;
 pub use lagging::LaggingIndex;
 pub use raw::RawAccess;
 
-/// A name no other test uses (tests run in parallel against one moto or one temp dir).
+/// A name no other test uses (tests run in parallel against one moto: tables, buses,
+/// queues, secrets).
 pub fn unique_name(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -32,6 +33,10 @@ pub fn unique_name(prefix: &str) -> String {
 /// Generates one `#[tokio::test]` per contract case, each on a fresh store built by the
 /// async expression `$make` (evaluated once per test).
 ///
+/// With `@guarded`, `$make` yields `(store, guard)`: the guard (e.g. the `TempDir` a
+/// SQLite file lives in) is held until the test ends and dropped even when it panics.
+/// `@cases` / `@guarded_cases` run only the listed cases.
+///
 /// ```no_run
 /// mod memory {
 ///     sla_store::store_contract_tests!(async { sla_store::MemoryStore::new() });
@@ -40,7 +45,13 @@ pub fn unique_name(prefix: &str) -> String {
 #[macro_export]
 macro_rules! store_contract_tests {
     ($make:expr) => {
-        $crate::store_contract_tests!(@cases $make;
+        $crate::store_contract_tests!(@guarded async { ($make.await, ()) });
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $crate::store_contract_tests!(@guarded_cases async { ($make.await, ()) }; $($case),*);
+    };
+    (@guarded $make:expr) => {
+        $crate::store_contract_tests!(@guarded_cases $make;
             load_missing_is_none,
             save_new_round_trips,
             save_increments_the_version,
@@ -65,23 +76,31 @@ macro_rules! store_contract_tests {
             completions_since_an_instant
         );
     };
-    (@cases $make:expr; $($case:ident),* $(,)?) => {
+    (@guarded_cases $make:expr; $($case:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
-                let store = ::std::sync::Arc::new($make.await);
-                $crate::testkit::contract::$case(store).await;
+                let (store, _guard) = $make.await;
+                $crate::testkit::contract::$case(::std::sync::Arc::new(store)).await;
             }
         )*
     };
 }
 
 /// Generates one `#[tokio::test]` per action ledger contract case, each on a fresh ledger
-/// built by the async expression `$make`.
+/// built by the async expression `$make`; with `@guarded`, `$make` yields
+/// `(ledger, guard)` and the guard is held until the test ends (as in
+/// [`store_contract_tests!`](crate::store_contract_tests)).
 #[macro_export]
 macro_rules! ledger_contract_tests {
     ($make:expr) => {
-        $crate::ledger_contract_tests!(@cases $make;
+        $crate::ledger_contract_tests!(@guarded async { ($make.await, ()) });
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $crate::ledger_contract_tests!(@guarded_cases async { ($make.await, ()) }; $($case),*);
+    };
+    (@guarded $make:expr) => {
+        $crate::ledger_contract_tests!(@guarded_cases $make;
             enqueue_is_idempotent,
             an_action_is_acquired_once,
             a_lapsed_lease_is_due_again,
@@ -91,12 +110,12 @@ macro_rules! ledger_contract_tests {
             concurrent_claims_acquire_once
         );
     };
-    (@cases $make:expr; $($case:ident),* $(,)?) => {
+    (@guarded_cases $make:expr; $($case:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
-                let ledger = ::std::sync::Arc::new($make.await);
-                $crate::testkit::ledger_contract::$case(ledger).await;
+                let (ledger, _guard) = $make.await;
+                $crate::testkit::ledger_contract::$case(::std::sync::Arc::new(ledger)).await;
             }
         )*
     };

@@ -52,6 +52,8 @@ impl RawAccess for crate::SqliteStore {
             .await
             .expect("corrupt_sla: updating the SQLite row");
         assert_eq!(changed, 1, "corrupt_sla: record must exist");
+        // Damage below the store keeps the version, which the record cache trusts.
+        self.forget_cached(key);
     }
 }
 
