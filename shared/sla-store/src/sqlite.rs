@@ -98,7 +98,7 @@ impl SqliteStore {
         Ok(Self {
             conn,
             writer: GroupWriter::start(writer)?,
-            cache: Arc::new(RecordCache::new(sqlite_cache::DEFAULT_CAPACITY)),
+            cache: Arc::new(RecordCache::new(sqlite_cache::DEFAULT_BUDGET)),
         })
     }
 
@@ -435,7 +435,9 @@ impl TicketStore for SqliteStore {
     async fn save(&self, record: &TicketRecord) -> Result<u64, StoreError> {
         let new_version = record.version.saturating_add(1);
         let row = StoredRow::encode(record, new_version)?;
-        let stored = row.as_loaded(record.clone());
+        let stored = row
+            .as_loaded(record.clone())
+            .map(|loaded| (loaded, row.item_bytes()));
         let expected = record.version;
         let index = record.read.clone();
         let changed = self
@@ -452,7 +454,7 @@ impl TicketStore for SqliteStore {
         let pk = record.key.partition_key();
         if changed == 1 {
             match stored {
-                Some(stored) => self.cache.put(pk, stored),
+                Some((stored, bytes)) => self.cache.put(pk, stored, bytes),
                 None => self.cache.forget(&pk),
             }
             Ok(new_version)

@@ -4,37 +4,63 @@
 //! load what was saved a moment before. The row's version is still read on every load
 //! (another process may write the file), and only an equal version is served from here.
 //!
-//! Bounded by count in two generations: entries go to the current one; when it is full it
-//! becomes the previous one and the older is dropped, so between `capacity` and
-//! `2 × capacity` of the most recently used records stay (a hit in the previous
-//! generation moves to the current one).
+//! Bounded by the records' stored size in two generations: entries go to the current
+//! one; when it would pass [`DEFAULT_BUDGET`] stored bytes it becomes the previous one
+//! and the older is dropped, so the most recently used records, up to twice the budget,
+//! stay (a hit in the previous generation moves to the current one). A decoded record
+//! takes about 3–5 times its stored size in memory.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::TicketRecord;
 
-/// Records per generation of `sla serve`'s cache (so at most twice as many are held).
-pub const DEFAULT_CAPACITY: usize = 4096;
+/// Stored bytes (as DynamoDB counts an item, read index included) per generation of
+/// `sla serve`'s cache: about 4,000 typical records (1.6 KB stored, about 5.5 KB decoded),
+/// so the two generations hold at most about 12 MB stored, 45–60 MB decoded.
+pub const DEFAULT_BUDGET: usize = 6 << 20;
 
 /// Recently saved records by partition key.
 #[derive(Debug)]
 pub(crate) struct RecordCache {
-    capacity: usize,
+    budget: usize,
     generations: Mutex<Generations>,
 }
 
 #[derive(Debug, Default)]
 struct Generations {
-    current: HashMap<String, TicketRecord>,
-    previous: HashMap<String, TicketRecord>,
+    current: Generation,
+    previous: Generation,
+}
+
+/// Records with their stored size, and the sum of those sizes.
+#[derive(Debug, Default)]
+struct Generation {
+    records: HashMap<String, (TicketRecord, usize)>,
+    bytes: usize,
+}
+
+impl Generation {
+    fn take(&mut self, pk: &str) -> Option<(TicketRecord, usize)> {
+        let entry = self.records.remove(pk)?;
+        self.bytes -= entry.1;
+        Some(entry)
+    }
+
+    fn put(&mut self, pk: String, record: TicketRecord, bytes: usize) {
+        self.bytes += bytes;
+        if let Some((_, old)) = self.records.insert(pk, (record, bytes)) {
+            self.bytes -= old;
+        }
+    }
 }
 
 impl RecordCache {
-    /// A cache of up to `2 × capacity` records (0 disables it).
-    pub fn new(capacity: usize) -> Self {
+    /// A cache of the records saved last, up to `budget` stored bytes per generation (0
+    /// disables it).
+    pub fn new(budget: usize) -> Self {
         Self {
-            capacity,
+            budget,
             generations: Mutex::new(Generations::default()),
         }
     }
@@ -45,52 +71,60 @@ impl RecordCache {
         let generations = self.lock();
         generations
             .current
+            .records
             .get(pk)
-            .or_else(|| generations.previous.get(pk))
-            .map(|record| record.version)
+            .or_else(|| generations.previous.records.get(pk))
+            .map(|(record, _)| record.version)
     }
 
     /// A copy of the record held for `pk` at `version`.
     pub fn get(&self, pk: &str, version: u64) -> Option<TicketRecord> {
         let mut generations = self.lock();
-        if let Some(record) = generations.current.get(pk) {
+        if let Some((record, _)) = generations.current.records.get(pk) {
             return (record.version == version).then(|| record.clone());
         }
-        let record = generations.previous.remove(pk)?;
+        let (record, bytes) = generations.previous.take(pk)?;
         let copy = (record.version == version).then(|| record.clone());
         if copy.is_some() {
-            self.insert(&mut generations, pk.to_owned(), record);
+            self.insert(&mut generations, pk.to_owned(), record, bytes);
         }
         copy
     }
 
-    /// Holds `record` (as a load of its version would return it) for `pk`.
-    pub fn put(&self, pk: String, record: TicketRecord) {
-        if self.capacity == 0 {
-            return;
-        }
+    /// Holds `record` (as a load of its version would return it), stored in `bytes`, for
+    /// `pk`. A record larger than the budget is not held.
+    pub fn put(&self, pk: String, record: TicketRecord, bytes: usize) {
         let mut generations = self.lock();
-        generations.previous.remove(&pk);
-        self.insert(&mut generations, pk, record);
+        generations.previous.take(&pk);
+        generations.current.take(&pk);
+        if bytes <= self.budget {
+            self.insert(&mut generations, pk, record, bytes);
+        }
     }
 
     /// Drops what is held for `pk` (its row changed in a way the cache cannot follow).
     pub fn forget(&self, pk: &str) {
         let mut generations = self.lock();
-        generations.current.remove(pk);
-        generations.previous.remove(pk);
+        generations.current.take(pk);
+        generations.previous.take(pk);
     }
 
-    fn insert(&self, generations: &mut Generations, pk: String, record: TicketRecord) {
-        if generations.current.len() >= self.capacity && !generations.current.contains_key(&pk) {
+    fn insert(
+        &self,
+        generations: &mut Generations,
+        pk: String,
+        record: TicketRecord,
+        bytes: usize,
+    ) {
+        if generations.current.bytes + bytes > self.budget {
             generations.previous = std::mem::take(&mut generations.current);
         }
-        generations.current.insert(pk, record);
+        generations.current.put(pk, record, bytes);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
-        // The maps stay consistent if a holder panicked (each operation is one insert or
-        // remove), so a poisoned lock is used as is.
+        // The maps stay consistent if a holder panicked (each change is one insert or
+        // remove with its byte count), so a poisoned lock is used as is.
         self.generations
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -110,8 +144,8 @@ mod tests {
 
     #[test]
     fn serves_only_the_version_held() {
-        let cache = RecordCache::new(4);
-        cache.put("a".into(), record("a", 3));
+        let cache = RecordCache::new(400);
+        cache.put("a".into(), record("a", 3), 100);
         assert_eq!(cache.version("a"), Some(3));
         assert_eq!(cache.get("a", 3), Some(record("a", 3)));
         assert_eq!(
@@ -124,16 +158,16 @@ mod tests {
     }
 
     #[test]
-    fn keeps_between_one_and_two_generations_of_the_most_recent() {
-        let cache = RecordCache::new(2);
+    fn keeps_up_to_two_generations_of_the_most_recent() {
+        let cache = RecordCache::new(200);
         for (i, id) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
-            cache.put(id.into(), record(id, i as u64));
+            cache.put(id.into(), record(id, i as u64), 100);
         }
         // current {e}, previous {c, d}: a and b were dropped with the oldest generation.
         assert_eq!(cache.version("a"), None);
         assert_eq!(cache.version("b"), None);
         assert_eq!(cache.get("c", 2), Some(record("c", 2)), "moved to current");
-        cache.put("f".into(), record("f", 5));
+        cache.put("f".into(), record("f", 5), 100);
         // c and e filled current, so f started a new one: previous {c, e}, current {f}.
         assert_eq!(cache.version("d"), None);
         assert_eq!(cache.version("c"), Some(2));
@@ -141,9 +175,24 @@ mod tests {
     }
 
     #[test]
-    fn a_capacity_of_zero_holds_nothing() {
-        let cache = RecordCache::new(0);
-        cache.put("a".into(), record("a", 1));
-        assert_eq!(cache.version("a"), None);
+    fn a_new_version_replaces_the_old_and_its_size() {
+        let cache = RecordCache::new(200);
+        cache.put("a".into(), record("a", 1), 150);
+        cache.put("a".into(), record("a", 2), 150);
+        cache.put("b".into(), record("b", 1), 50);
+        // Had the first copy still counted, b would have started a new generation.
+        let generations = cache.lock();
+        assert_eq!(generations.current.bytes, 200);
+        assert!(generations.previous.records.is_empty());
+    }
+
+    #[test]
+    fn records_over_the_budget_and_a_zero_budget_hold_nothing() {
+        let cache = RecordCache::new(100);
+        cache.put("big".into(), record("big", 1), 101);
+        assert_eq!(cache.version("big"), None);
+        let disabled = RecordCache::new(0);
+        disabled.put("a".into(), record("a", 1), 1);
+        assert_eq!(disabled.version("a"), None);
     }
 }
