@@ -2,6 +2,7 @@
 //! `--tenants` checks, the actions `sla explain` lists and `sla replay
 //! --dry-run-actions` prints. Planning and checking live in `sla-actions`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use sla_actions::capability::{limitation_by_name, StepKind};
@@ -80,6 +81,34 @@ pub(crate) fn tenant_errors(
     Ok(errors)
 }
 
+/// Each tenant's `ticket_url` template from a tenants file (`--tenants`), so the offline
+/// commands render `{{ticket_url}}` as `sla serve` does; empty without a file.
+#[derive(Debug, Default)]
+pub(crate) struct TicketUrls(BTreeMap<String, String>);
+
+impl TicketUrls {
+    /// The templates of the tenants file at `path`, if given.
+    pub(crate) fn read(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let file = sla_app::tenants::read_tenants_file(path)?;
+        let urls = file
+            .tenants()
+            .filter_map(|(name, tenant)| Some((name.to_string(), tenant.ticket_url.clone()?)))
+            .collect();
+        Ok(Self(urls))
+    }
+
+    /// The planner of `tenant`'s events under `policies`.
+    pub(crate) fn planner<'a>(&'a self, policies: &'a PolicySet, tenant: &str) -> Planner<'a> {
+        Planner {
+            ticket_url: self.0.get(tenant).map(String::as_str),
+            ..Planner::new(policies)
+        }
+    }
+}
+
 /// An action a timeline triggers, as `sla explain --format json` lists it.
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct ExplainedAction {
@@ -95,11 +124,14 @@ pub(crate) struct ExplainedAction {
 
 /// The actions `events` trigger under `policies`, in order, each with why the ticket's
 /// helpdesk cannot carry it out, if it cannot.
-pub(crate) fn explain_actions(policies: &PolicySet, events: &[SlaEvent]) -> Vec<ExplainedAction> {
-    let planner = Planner::new(policies);
+pub(crate) fn explain_actions(
+    policies: &PolicySet,
+    urls: &TicketUrls,
+    events: &[SlaEvent],
+) -> Vec<ExplainedAction> {
     events
         .iter()
-        .flat_map(|event| planner.plan(event))
+        .flat_map(|event| urls.planner(policies, &event.tenant).plan(event))
         .map(|action| {
             let kind = StepKind::of(&action.step);
             let cannot_run = limitation_by_name(action.vendor.as_deref(), kind).map(str::to_string);
@@ -114,8 +146,12 @@ pub(crate) fn explain_actions(policies: &PolicySet, events: &[SlaEvent]) -> Vec<
 
 /// `sla explain`'s list of the actions its announcements trigger (empty without any),
 /// each ticket step the ticket's helpdesk cannot carry out marked with the reason.
-pub(crate) fn explain_lines(policies: &PolicySet, events: &[SlaEvent]) -> String {
-    let lines: Vec<String> = explain_actions(policies, events)
+pub(crate) fn explain_lines(
+    policies: &PolicySet,
+    urls: &TicketUrls,
+    events: &[SlaEvent],
+) -> String {
+    let lines: Vec<String> = explain_actions(policies, urls, events)
         .iter()
         .map(|explained| {
             let skipped = explained
@@ -143,9 +179,10 @@ pub(crate) fn push_planned(
     run: &mut RunBuffer,
     key: SortKey,
     policies: &PolicySet,
+    urls: &TicketUrls,
     event: &SlaEvent,
 ) -> serde_json::Result<()> {
-    let actions = Planner::new(policies).plan(event);
+    let actions = urls.planner(policies, &event.tenant).plan(event);
     if actions.is_empty() {
         return Ok(());
     }

@@ -12,6 +12,7 @@ use sla_core::explain::stamp;
 use sla_core::policy::{metric_name, priority_name, status_name};
 use sla_core::{ClockState, PolicySet, SlaEvent, TicketSla, TicketState};
 
+use crate::actions::TicketUrls;
 use crate::input::{group_by_ticket, load_policies, read_events};
 
 /// Output format.
@@ -43,11 +44,16 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// The tenants file (`sla serve --tenants`), whose `ticket_url` fills
+    /// `{{ticket_url}}` in the listed actions.
+    #[arg(long, value_name = "FILE")]
+    pub tenants: Option<PathBuf>,
 }
 
 /// Prints the explanation.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let policies = load_policies(&args.policy)?;
+    let urls = TicketUrls::read(args.tenants.as_deref())?;
     let events = select_ticket(group_by_ticket(read_events(&args.events)?), &args)?;
     let Some(last) = events.last().map(|e| e.at) else {
         bail!("{}: no events", args.events.display());
@@ -62,11 +68,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Json => {
             let mut json = serde_json::to_value(&state)?;
-            let actions = crate::actions::explain_actions(&policies, &state.announcements);
+            let actions = crate::actions::explain_actions(&policies, &urls, &state.announcements);
             json["actions"] = serde_json::to_value(actions)?;
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
-        Format::Text => print!("{}", render(&state, &policies)),
+        Format::Text => print!("{}", render(&state, &policies, &urls)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -102,7 +108,7 @@ fn select_ticket(
 }
 
 /// The whole explanation as text.
-fn render(state: &TicketState, policies: &PolicySet) -> String {
+fn render(state: &TicketState, policies: &PolicySet, urls: &TicketUrls) -> String {
     let mut out = format!(
         "ticket {}/{} as of {}: status {}, priority {}{}\n",
         state.tenant,
@@ -144,6 +150,7 @@ fn render(state: &TicketState, policies: &PolicySet) -> String {
     }
     out.push_str(&crate::actions::explain_lines(
         policies,
+        urls,
         &state.announcements,
     ));
     out

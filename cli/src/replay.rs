@@ -21,6 +21,7 @@ use sla_core::replay::replay_ticket;
 use sla_core::{ClockPhase, Metric, PolicySet, Priority, TicketState};
 use sla_report::stats::{percent, Counts};
 
+use crate::actions::TicketUrls;
 use crate::input::{load_policies, merge, progress_bar, sort_key, Buckets, RunBuffer, Tickets};
 
 /// Summary output format.
@@ -53,13 +54,19 @@ pub struct Args {
     /// lines, one per action); nothing is called.
     #[arg(long)]
     pub dry_run_actions: bool,
+    /// With `--dry-run-actions`: the tenants file (`sla serve --tenants`), whose
+    /// `ticket_url` fills `{{ticket_url}}` in the actions' texts.
+    #[arg(long, value_name = "FILE", requires = "dry_run_actions")]
+    pub tenants: Option<PathBuf>,
 }
 
 /// Runs the replay.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let policies = load_policies(&args.policy)?;
+    // Read before the replay, so a bad tenants file fails fast.
+    let urls = TicketUrls::read(args.tenants.as_deref())?;
     let input = Buckets::read(&args.events)?;
-    let (summary, runs) = replay(&policies, &input, &args)?;
+    let (summary, runs) = replay(&policies, &input, &args, &urls)?;
     let out = std::io::stdout().lock();
     match write_output(&input, &runs, &summary, args.format, out) {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
@@ -75,6 +82,7 @@ fn replay(
     policies: &PolicySet,
     input: &Buckets,
     args: &Args,
+    urls: &TicketUrls,
 ) -> anyhow::Result<(Summary, Vec<PathBuf>)> {
     let Some(latest) = input.latest else {
         bail!("{}: no events", args.events.display());
@@ -90,7 +98,7 @@ fn replay(
             until,
             input,
             !args.no_events,
-            args.dry_run_actions,
+            args.dry_run_actions.then_some(urls),
         )
     };
     let parts = input.fold(&Part::default, &replay)?;
@@ -123,7 +131,7 @@ fn replay_bucket(
     until: DateTime<Utc>,
     input: &Buckets,
     keep_events: bool,
-    dry_run_actions: bool,
+    actions: Option<&TicketUrls>,
 ) -> anyhow::Result<()> {
     part.tickets += tickets.len();
     let mut run = RunBuffer::default();
@@ -136,8 +144,8 @@ fn replay_bucket(
         if keep_events {
             for (index, (at, event)) in driven.announced.iter().enumerate() {
                 let key = sort_key(*at, first, index as u32);
-                if dry_run_actions {
-                    crate::actions::push_planned(&mut run, key, policies, event)?;
+                if let Some(urls) = actions {
+                    crate::actions::push_planned(&mut run, key, policies, urls, event)?;
                     continue;
                 }
                 run.push(key, |out| serde_json::to_writer(out, event))?;
@@ -436,8 +444,9 @@ mod tests {
             until: None,
             no_events: false,
             dry_run_actions: false,
+            tenants: None,
         };
-        let (summary, runs) = replay(policies, &input, &args).unwrap();
+        let (summary, runs) = replay(policies, &input, &args, &TicketUrls::default()).unwrap();
         let mut out = Vec::new();
         write_output(&input, &runs, &summary, format, &mut out).unwrap();
         out

@@ -138,21 +138,30 @@ fn check_with_tenants_reports_impossible_steps_and_unknown_channels() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// `sla explain` of `events` at 10:30 (after the warning and the breach) with `extra`
+/// arguments; its stdout, once it succeeded.
+fn explain_at(policy: &str, events: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "explain",
+        "--policy",
+        policy,
+        events,
+        "--at",
+        "2026-03-02T10:30:00Z",
+    ];
+    args.extend_from_slice(extra);
+    let out = sla(&args);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    stdout
+}
+
 #[test]
 fn explain_lists_the_actions_the_timeline_triggers() {
     let dir = tempfile::tempdir().unwrap();
     let policy = write(&dir, "explain-policy.yaml", POLICY);
     let events = write(&dir, "explain-events.jsonl", EVENTS);
-    let out = sla(&[
-        "explain",
-        "--policy",
-        &policy,
-        &events,
-        "--at",
-        "2026-03-02T10:30:00Z",
-    ]);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let stdout = explain_at(&policy, &events, &[]);
     let section = stdout
         .split("actions (dry run, nothing is called):\n")
         .nth(1)
@@ -180,26 +189,30 @@ fn explain_lists_the_actions_the_timeline_triggers() {
     }
 }
 
+/// `sla replay --dry-run-actions` (JSON) of `events` until 10:30 with `extra` arguments;
+/// its stdout, once it succeeded.
+fn dry_run_at(policy: &str, events: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "replay",
+        "--policy",
+        policy,
+        events,
+        "--until",
+        "2026-03-02T10:30:00Z",
+    ];
+    args.extend_from_slice(&["--format", "json", "--dry-run-actions"]);
+    args.extend_from_slice(extra);
+    let out = sla(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
 #[test]
 fn replay_dry_run_prints_planned_actions_as_json_lines_with_stable_ids() {
     let dir = tempfile::tempdir().unwrap();
     let policy = write(&dir, "replay-policy.yaml", POLICY);
     let events = write(&dir, "replay-events.jsonl", EVENTS);
-    let run = || {
-        let out = sla(&[
-            "replay",
-            "--policy",
-            &policy,
-            &events,
-            "--until",
-            "2026-03-02T10:30:00Z",
-            "--format",
-            "json",
-            "--dry-run-actions",
-        ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout)
-    };
+    let run = || dry_run_at(&policy, &events, &[]);
     let stdout = run();
     let lines: Vec<serde_json::Value> = stdout
         .lines()
@@ -226,6 +239,52 @@ fn replay_dry_run_prints_planned_actions_as_json_lines_with_stable_ids() {
         assert_eq!(action["ticket_id"], "42");
     }
     assert_eq!(run(), stdout, "a second run plans the same ids");
+}
+
+/// A tenants file whose `ticket_url` links acme's tickets.
+const TENANTS_WITH_URL: &str = "tenants:\n  acme:\n    ticket_url: \"https://acme.zendesk.com/agent/tickets/{id}\"\n    vendors:\n      zendesk: {secret_env: ACME_ZD}\n";
+
+#[test]
+fn explain_and_dry_run_render_the_ticket_url_from_the_tenants_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(&dir, "url-policy.yaml", POLICY);
+    let events = write(&dir, "url-events.jsonl", EVENTS);
+    let tenants = write(&dir, "tenants.yaml", TENANTS_WITH_URL);
+    let link = "(0 min left) https://acme.zendesk.com/agent/tickets/42";
+
+    let stdout = explain_at(&policy, &events, &["--tenants", &tenants]);
+    let notify = stdout
+        .lines()
+        .find(|l| l.contains("notify support-leads"))
+        .unwrap();
+    assert!(notify.ends_with(link), "{notify}");
+
+    let stdout = dry_run_at(&policy, &events, &["--tenants", &tenants]);
+    let notify: serde_json::Value = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|a| a["step"]["notify"].is_object())
+        .unwrap();
+    let message = notify["step"]["notify"]["text"].as_str().unwrap();
+    assert!(message.ends_with(link), "{message}");
+
+    // Without the file the link is empty, as before; --tenants needs --dry-run-actions.
+    let stdout = explain_at(&policy, &events, &[]);
+    assert!(!stdout.contains("https://"), "{stdout}");
+    let out = sla(&[
+        "replay",
+        "--policy",
+        &policy,
+        &events,
+        "--tenants",
+        &tenants,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--dry-run-actions"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
