@@ -88,9 +88,12 @@ impl StoredRow {
     /// and instants rounded as stored (the encoded fields round-trip unchanged). `None`
     /// when a rounded instant is out of range (a load would report it).
     pub fn as_loaded(&self, mut record: TicketRecord) -> Option<TicketRecord> {
+        let key = &record.key;
+        let due_at = decode_instant(key, "due_at", self.due_at_ms, from_millis).ok()?;
+        let expires_at = decode_instant(key, "expires_at", self.expires_at_s, from_seconds).ok()?;
         record.version = self.version;
-        record.due_at = rounded(self.due_at_ms, from_millis)?;
-        record.expires_at = rounded(self.expires_at_s, from_seconds)?;
+        record.due_at = due_at;
+        record.expires_at = expires_at;
         Some(record)
     }
 
@@ -184,18 +187,6 @@ fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
 
 fn from_seconds(seconds: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0)
-}
-
-/// A stored instant as decoding gives it: `Some(None)` when absent, `None` when out of
-/// range.
-fn rounded(
-    raw: Option<i64>,
-    convert: fn(i64) -> Option<DateTime<Utc>>,
-) -> Option<Option<DateTime<Utc>>> {
-    match raw {
-        None => Some(None),
-        Some(raw) => convert(raw).map(Some),
-    }
 }
 
 fn decode_instant(

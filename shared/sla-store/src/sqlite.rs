@@ -146,15 +146,6 @@ impl SqliteStore {
     pub(crate) fn forget_cached(&self, key: &TicketKey) {
         self.cache.forget(&key.partition_key());
     }
-
-    /// Reads and decodes `key`'s row, bypassing the record cache.
-    async fn load_uncached(&self, key: &TicketKey) -> Result<Option<TicketRecord>, StoreError> {
-        let key = key.clone();
-        self.with_conn(move |conn| load_row(conn, &key))
-            .await?
-            .map(StoredRow::decode)
-            .transpose()
-    }
 }
 
 /// Settings of every connection: FULL syncs each commit so a recorded outbox survives
@@ -411,24 +402,20 @@ fn due_page(
 
 impl TicketStore for SqliteStore {
     async fn load(&self, key: &TicketKey) -> Result<Option<TicketRecord>, StoreError> {
-        let pk = key.partition_key();
-        let cached = self.cache.version(&pk);
-        let found = match self.try_inline(|conn| find_row(conn, key, cached)) {
+        let cached = self.cache.get(&key.partition_key());
+        let version = cached.as_ref().map(|record| record.version);
+        let found = match self.try_inline(|conn| find_row(conn, key, version)) {
             Some(found) => found?,
             None => {
                 let key = key.clone();
-                self.with_conn(move |conn| find_row(conn, &key, cached))
+                self.with_conn(move |conn| find_row(conn, &key, version))
                     .await?
             }
         };
         match found {
             None => Ok(None),
             Some(Found::Row(row)) => row.decode().map(Some),
-            Some(Found::Cached) => match cached.and_then(|v| self.cache.get(&pk, v)) {
-                Some(record) => Ok(Some(record)),
-                // Pushed out between the two looks: read the row after all.
-                None => self.load_uncached(key).await,
-            },
+            Some(Found::Cached) => Ok(cached),
         }
     }
 
@@ -674,7 +661,8 @@ mod tests {
         for record in &records {
             writer.save(record).await.unwrap();
             let pk = record.key.partition_key();
-            assert_eq!(writer.cache.version(&pk), Some(1), "held after the save");
+            let held = writer.cache.get(&pk).map(|held| held.version);
+            assert_eq!(held, Some(1), "held after the save");
             let cached = writer.load(&record.key).await.unwrap().unwrap();
             let decoded = reader.load(&record.key).await.unwrap().unwrap();
             assert_eq!(cached, decoded, "ticket {}", record.key.ticket_id);

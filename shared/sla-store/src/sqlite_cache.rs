@@ -1,8 +1,8 @@
 //! The decoded records [`SqliteStore`](crate::SqliteStore) saved last, so the next load
 //! of the same version skips decompressing and parsing the row: a helpdesk's burst of
 //! webhooks for one ticket, and the sweep publishing the outbox a webhook just recorded,
-//! load what was saved a moment before. The row's version is still read on every load
-//! (another process may write the file), and only an equal version is served from here.
+//! load what was saved a moment before. The store still reads the row's version on every
+//! load (another process may write the file) and serves the copy only when it is equal.
 //!
 //! Bounded by the records' stored size in two generations: entries go to the current
 //! one; when it would pass [`DEFAULT_BUDGET`] stored bytes it becomes the previous one
@@ -65,30 +65,17 @@ impl RecordCache {
         }
     }
 
-    /// The version held for `pk`, if any (to ask the row for its blobs only when it
-    /// differs).
-    pub fn version(&self, pk: &str) -> Option<u64> {
-        let generations = self.lock();
-        generations
-            .current
-            .records
-            .get(pk)
-            .or_else(|| generations.previous.records.get(pk))
-            .map(|(record, _)| record.version)
-    }
-
-    /// A copy of the record held for `pk` at `version`.
-    pub fn get(&self, pk: &str, version: u64) -> Option<TicketRecord> {
+    /// A copy of the record held for `pk`, whatever its version (the caller serves it only
+    /// if the row still has that version).
+    pub fn get(&self, pk: &str) -> Option<TicketRecord> {
         let mut generations = self.lock();
         if let Some((record, _)) = generations.current.records.get(pk) {
-            return (record.version == version).then(|| record.clone());
+            return Some(record.clone());
         }
         let (record, bytes) = generations.previous.take(pk)?;
-        let copy = (record.version == version).then(|| record.clone());
-        if copy.is_some() {
-            self.insert(&mut generations, pk.to_owned(), record, bytes);
-        }
-        copy
+        let copy = record.clone();
+        self.insert(&mut generations, pk.to_owned(), record, bytes);
+        Some(copy)
     }
 
     /// Holds `record` (as a load of its version would return it), stored in `bytes`, for
@@ -142,19 +129,26 @@ mod tests {
         record
     }
 
+    /// The version held for `pk`, looked up without moving it between generations.
+    fn version(cache: &RecordCache, pk: &str) -> Option<u64> {
+        let generations = cache.lock();
+        let current = generations.current.records.get(pk);
+        current
+            .or_else(|| generations.previous.records.get(pk))
+            .map(|(record, _)| record.version)
+    }
+
+    /// Serving it only while the row has that version is the store's part
+    /// (`sqlite::tests::another_writers_version_is_read_from_the_file`).
     #[test]
-    fn serves_only_the_version_held() {
+    fn holds_the_version_saved_until_forgotten() {
         let cache = RecordCache::new(400);
         cache.put("a".into(), record("a", 3), 100);
-        assert_eq!(cache.version("a"), Some(3));
-        assert_eq!(cache.get("a", 3), Some(record("a", 3)));
-        assert_eq!(
-            cache.get("a", 4),
-            None,
-            "another writer's version is not served"
-        );
+        assert_eq!(version(&cache, "a"), Some(3));
+        assert_eq!(cache.get("a"), Some(record("a", 3)));
         cache.forget("a");
-        assert_eq!(cache.version("a"), None);
+        assert_eq!(version(&cache, "a"), None);
+        assert_eq!(cache.get("a"), None);
     }
 
     #[test]
@@ -164,14 +158,14 @@ mod tests {
             cache.put(id.into(), record(id, i as u64), 100);
         }
         // current {e}, previous {c, d}: a and b were dropped with the oldest generation.
-        assert_eq!(cache.version("a"), None);
-        assert_eq!(cache.version("b"), None);
-        assert_eq!(cache.get("c", 2), Some(record("c", 2)), "moved to current");
+        assert_eq!(version(&cache, "a"), None);
+        assert_eq!(version(&cache, "b"), None);
+        assert_eq!(cache.get("c"), Some(record("c", 2)), "moved to current");
         cache.put("f".into(), record("f", 5), 100);
         // c and e filled current, so f started a new one: previous {c, e}, current {f}.
-        assert_eq!(cache.version("d"), None);
-        assert_eq!(cache.version("c"), Some(2));
-        assert_eq!(cache.version("e"), Some(4));
+        assert_eq!(version(&cache, "d"), None);
+        assert_eq!(version(&cache, "c"), Some(2));
+        assert_eq!(version(&cache, "e"), Some(4));
     }
 
     #[test]
@@ -190,9 +184,9 @@ mod tests {
     fn records_over_the_budget_and_a_zero_budget_hold_nothing() {
         let cache = RecordCache::new(100);
         cache.put("big".into(), record("big", 1), 101);
-        assert_eq!(cache.version("big"), None);
+        assert_eq!(version(&cache, "big"), None);
         let disabled = RecordCache::new(0);
         disabled.put("a".into(), record("a", 1), 1);
-        assert_eq!(disabled.version("a"), None);
+        assert_eq!(version(&disabled, "a"), None);
     }
 }
